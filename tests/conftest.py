@@ -1,0 +1,92 @@
+"""Shared fixtures: the real MNIST files, and throw-away copies of the project to run DVC in."""
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def mnist_folder():
+    """The four original MNIST files: MNIST_MIRROR, else ../shared/mnist, else data/raw
+    (where `dvc repro` put them)."""
+    if os.environ.get("MNIST_MIRROR"):
+        folder = Path(os.environ["MNIST_MIRROR"])
+        return (folder if folder.is_absolute() else ROOT / folder).resolve()
+    shared = (ROOT.parent / "shared" / "mnist").resolve()
+    return shared if shared.is_dir() else ROOT / "data" / "raw"
+
+
+def pytest_configure(config):
+    # Stages run inside temporary copies of the project, so a relative mirror must be resolved.
+    os.environ["MNIST_MIRROR"] = str(mnist_folder())
+
+
+@pytest.fixture(scope="session")
+def mnist_dir():
+    folder = mnist_folder()
+    if not (folder / "train-images-idx3-ubyte.gz").exists():
+        pytest.skip(f"the MNIST files are not in {folder}; run `dvc repro` or set MNIST_MIRROR")
+    return folder
+
+
+def run(args, cwd, env=None, check=True):
+    """Run a command (text output captured); fail the test with its output if it fails."""
+    result = subprocess.run(args, cwd=cwd, env={**os.environ, **(env or {})},
+                            capture_output=True, text=True)
+    if check and result.returncode != 0:
+        pytest.fail(f"{' '.join(map(str, args))} exited {result.returncode}\n"
+                    f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return result
+
+
+def dvc(*args, cwd, **kwargs):
+    return run([sys.executable, "-m", "dvc", *args], cwd=cwd, **kwargs)
+
+
+def make_project_copy(destination, params_overrides=()):
+    """Copy the project's own files (what git tracks or would track) into a fresh git repo."""
+    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT,
+                            capture_output=True, text=True, check=True).stdout.split("\n")
+    for name in filter(None, listed):
+        if (ROOT / name).is_file() and not name.startswith(("data/", "models/", "reports/")):
+            (destination / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, destination / name)
+    (destination / "dvc.lock").unlink(missing_ok=True)
+    for override in params_overrides:
+        set_param(destination, override)
+    run(["git", "init", "-q"], cwd=destination)
+    run(["git", "add", "-A"], cwd=destination)
+    run(["git", "-c", "user.name=test", "-c", "user.email=test@example.com", "commit", "-qm",
+         "copy"], cwd=destination)
+    return destination
+
+
+def set_param(project, assignment):
+    """Apply 'section.key=value' (YAML value) to the project's params.yaml."""
+    import yaml
+
+    key, value = assignment.split("=", 1)
+    params_file = project / "params.yaml"
+    values = yaml.safe_load(params_file.read_text())
+    *sections, last = key.split(".")
+    node = values
+    for section in sections:
+        node = node[section]
+    node[last] = yaml.safe_load(value)
+    params_file.write_text(yaml.safe_dump(values, sort_keys=False))
+
+
+# A small configuration that exercises every stage in seconds.
+SMOKE_PARAMS = ("train.epochs=1", "model.hidden_units=16", "visualize.sample_grid=3")
+
+
+@pytest.fixture(scope="session")
+def default_run(tmp_path_factory, mnist_dir):
+    """The whole pipeline with the default params, run once by `dvc repro`."""
+    project = make_project_copy(tmp_path_factory.mktemp("default"))
+    dvc("repro", cwd=project)
+    return project
