@@ -1,6 +1,7 @@
 """The Keras model: seeding, building it from params, and saving it byte for byte reproducibly.
 
-The only shared module that imports TensorFlow; stages that don't train or score leave it alone.
+With datasets.py, the only shared module that imports TensorFlow; tools that only identify
+digits (predict, the web app) never load it.
 """
 import io
 import json
@@ -8,27 +9,83 @@ import os
 import tempfile
 import zipfile
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # hide TensorFlow's CUDA probing on CPU machines
+import keras
+import tensorflow as tf
 
-import keras  # noqa: E402
-import tensorflow as tf  # noqa: E402
-
-from stages.cli import StageError  # noqa: E402
-from stages.files import atomic_path  # noqa: E402
-from stages.mnist import CLASSES, IMAGE_SIDE  # noqa: E402
-from stages.paths import MODEL_FILE  # noqa: E402
+from stages.cli import StageError
+from stages.files import atomic_path
+from stages.mnist import CLASSES, IMAGE_SIDE
+from stages.paths import MODEL_FILE
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can hold
 
 
-def compile_for_training(model, train_params):
-    """Compile with Adam and cross-entropy; from here on every op runs deterministically."""
+def distribution_strategy(name):
+    """none: the default, one device. mirrored: a replica on every GPU (every CPU device when
+    there is no GPU). auto: mirrored when there are several GPUs, else none."""
+    gpus = tf.config.list_logical_devices("GPU")
+    if name == "none" or (name == "auto" and len(gpus) < 2):
+        return tf.distribute.get_strategy()
+    devices = gpus or tf.config.list_logical_devices("CPU")
+    return tf.distribute.MirroredStrategy([device.name for device in devices])
+
+
+def build(settings, seed, dtype_policy="float32"):
+    """The classifier named by model.arch: (28, 28) floats in, 10 probabilities out."""
+    keras.utils.set_random_seed(seed)  # Python, NumPy and TensorFlow generators
+    keras.config.set_dtype_policy(dtype_policy)
+    try:
+        arch = settings["model"]["arch"]
+        inputs = keras.Input(shape=(IMAGE_SIDE, IMAGE_SIDE), name="image")
+        features = _mlp(inputs, settings["model"]) if arch == "mlp" else _cnn(inputs, settings["cnn"])
+        # The last layer computes in float32 even under mixed precision, for a stable softmax.
+        outputs = keras.layers.Dense(CLASSES, activation="softmax", dtype="float32",
+                                     name="probabilities")(features)
+        return keras.Model(inputs, outputs, name=arch)
+    finally:
+        keras.config.set_dtype_policy("float32")
+
+
+def _mlp(inputs, model_params):
+    """The original recipe: Flatten -> Dense(hidden_units, relu)."""
+    x = keras.layers.Flatten()(inputs)
+    return keras.layers.Dense(model_params["hidden_units"], activation="relu")(x)
+
+
+def _cnn(inputs, cnn):
+    """Blocks of (conv, batch norm, relu) x convs_per_block then max-pool; a dense head."""
+    layers = keras.layers
+    x = layers.Reshape((IMAGE_SIDE, IMAGE_SIDE, 1))(inputs)
+    for filters in cnn["filters"]:
+        for _ in range(cnn["convs_per_block"]):
+            x = layers.Conv2D(filters, cnn["kernel_size"], padding="same", use_bias=False)(x)
+            x = layers.ReLU()(layers.BatchNormalization()(x))
+        x = layers.MaxPooling2D()(x)
+    x = layers.Dropout(cnn["dropout"])(layers.Flatten()(x))
+    x = layers.Dense(cnn["dense_units"], use_bias=False)(x)
+    x = layers.ReLU()(layers.BatchNormalization()(x))
+    return layers.Dropout(cnn["dropout"])(x)
+
+
+def compile_for_training(model, recipe, steps_per_epoch):
+    """Adam (with EMA weights and a warm-up + cosine schedule when the recipe asks) and
+    cross-entropy on one-hot labels; from here on every op runs deterministically."""
+    learning_rate = recipe["learning_rate"]
+    if recipe["warmup_epochs"] is not None:
+        total = recipe["epochs"] * steps_per_epoch
+        warmup = min(recipe["warmup_epochs"] * steps_per_epoch, total - 1)
+        learning_rate = keras.optimizers.schedules.CosineDecay(
+            learning_rate / 10, total - warmup, warmup_target=learning_rate, warmup_steps=warmup)
+    ema = recipe["ema_momentum"]
+    # Across several replicas, TensorFlow 2.21 fails on multi-step loops ("You must feed a value
+    # for placeholder") and on XLA (resources on another device): run them one step at a time.
+    single = tf.distribute.get_strategy().num_replicas_in_sync == 1
     model.compile(
-        optimizer=keras.optimizers.Adam(train_params["learning_rate"]),
-        loss="sparse_categorical_crossentropy",
+        optimizer=keras.optimizers.Adam(learning_rate, use_ema=ema > 0, ema_momentum=ema or 0.99),
+        loss=keras.losses.CategoricalCrossentropy(label_smoothing=recipe["label_smoothing"]),
         metrics=["accuracy"],
-        steps_per_execution=train_params["steps_per_execution"],
-        jit_compile=train_params["jit_compile"],
+        steps_per_execution=recipe["steps_per_execution"] if single else 1,
+        jit_compile=recipe["jit_compile"] and single,
     )
     # Keras refuses XLA when op determinism is already on, because some GPU kernels lack a
     # deterministic XLA version. On CPU the compiled graph gives identical weights run after
@@ -36,14 +93,9 @@ def compile_for_training(model, train_params):
     tf.config.experimental.enable_op_determinism()
 
 
-def build(model_params, seed):
-    """The classifier named by model.arch, taking (28, 28) floats, giving 10 probabilities."""
-    keras.utils.set_random_seed(seed)  # Python, NumPy and TensorFlow generators
-    inputs = keras.Input(shape=(IMAGE_SIDE, IMAGE_SIDE), name="image")
-    x = keras.layers.Flatten()(inputs)
-    x = keras.layers.Dense(model_params["hidden_units"], activation="relu")(x)
-    outputs = keras.layers.Dense(CLASSES, activation="softmax", name="probabilities")(x)
-    return keras.Model(inputs, outputs, name=model_params["arch"])
+def ema_callbacks(recipe):
+    """With weight averaging, validate the averaged weights: they are the ones saved."""
+    return [keras.callbacks.SwapEMAWeights(swap_on_epoch=True)] if recipe["ema_momentum"] else []
 
 
 def _renumber_shared_objects(node, numbers):

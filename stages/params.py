@@ -25,6 +25,18 @@ def _positive_number(value):
     return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
 
 
+def _non_negative_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
+
+
+def _unit_interval(value):
+    return _non_negative_number(value) and value < 1
+
+
+def _positive_int_list(value):
+    return isinstance(value, list) and len(value) > 0 and all(map(_positive_int, value))
+
+
 def _fraction(value):
     return isinstance(value, float) and 0 < value < 1
 
@@ -49,6 +61,9 @@ _positive_int.description = "a positive integer"
 _non_negative_int.description = "a non-negative integer"
 _positive_number.description = "a positive number"
 _fraction.description = "a number between 0 and 1 (exclusive)"
+_non_negative_number.description = "a number >= 0"
+_unit_interval.description = "a number from 0 up to (not including) 1"
+_positive_int_list.description = "a non-empty list of positive integers"
 _url_list.description = "a non-empty list of URLs"
 _boolean.description = "true or false"
 
@@ -57,11 +72,31 @@ RULES = {
     "seed": _non_negative_int,
     "fetch": {"mirrors": _url_list, "timeout_seconds": _positive_number},
     "prepare": {"val_fraction": _fraction},
-    "model": {"arch": _one_of("mlp"), "hidden_units": _positive_int},
+    "model": {"arch": _one_of("mlp", "cnn"), "hidden_units": _positive_int},
     "train": {
         "epochs": _positive_int,
         "batch_size": _positive_int,
         "learning_rate": _positive_number,
+        "steps_per_execution": _positive_int,
+        "jit_compile": _boolean,
+        "distribute": _one_of("auto", "none", "mirrored"),
+    },
+    "cnn": {
+        "filters": _positive_int_list,
+        "convs_per_block": _positive_int,
+        "kernel_size": _positive_int,
+        "dense_units": _positive_int,
+        "dropout": _unit_interval,
+        "epochs": _positive_int,
+        "batch_size": _positive_int,
+        "learning_rate": _positive_number,
+        "warmup_epochs": _non_negative_int,
+        "label_smoothing": _unit_interval,
+        "ema_momentum": _unit_interval,
+        "rotation_degrees": _non_negative_number,
+        "zoom": _unit_interval,
+        "shift_pixels": _non_negative_number,
+        "mixed_precision": _boolean,
         "steps_per_execution": _positive_int,
         "jit_compile": _boolean,
     },

@@ -1,0 +1,60 @@
+"""The training input pipeline: shuffled, one-hot batches, optionally augmented, all in memory.
+
+Augmentation lives here, never in the saved model: each training image gets its own random
+rotation, zoom and shift, drawn from a seed and the batch number, so runs repeat exactly.
+"""
+import math
+
+import numpy as np
+import tensorflow as tf
+
+from stages.mnist import CLASSES, IMAGE_SIDE
+
+
+def one_hot(labels):
+    return np.eye(CLASSES, dtype=np.float32)[labels]
+
+
+def _affine_transforms(count, seed, step, augment):
+    """Per-image projective transforms (output -> input pixel) for rotation, zoom and shift."""
+    draws = tf.random.stateless_uniform([count, 4], seed=tf.stack([tf.cast(seed, tf.int64), step]), minval=-1,
+                                        maxval=1)
+    angle = draws[:, 0] * math.radians(augment["rotation_degrees"])
+    scale = 1 + draws[:, 1] * augment["zoom"]
+    shift_x, shift_y = draws[:, 2] * augment["shift_pixels"], draws[:, 3] * augment["shift_pixels"]
+    cos, sin = tf.cos(angle) / scale, tf.sin(angle) / scale
+    centre = (IMAGE_SIDE - 1) / 2
+    # input = M (output - centre - shift) + centre, with M the inverse rotation-and-zoom.
+    a2 = centre - cos * (centre + shift_x) - sin * (centre + shift_y)
+    b2 = centre + sin * (centre + shift_x) - cos * (centre + shift_y)
+    zeros = tf.zeros_like(cos)
+    return tf.stack([cos, sin, a2, -sin, cos, b2, zeros, zeros], axis=1)
+
+
+def augment_batch(images, seed, step, augment):
+    transforms = _affine_transforms(tf.shape(images)[0], seed, step, augment)
+    moved = tf.raw_ops.ImageProjectiveTransformV3(
+        images=images[..., None], transforms=transforms,
+        output_shape=[IMAGE_SIDE, IMAGE_SIDE], interpolation="BILINEAR", fill_mode="CONSTANT",
+        fill_value=0.0)
+    return moved[..., 0]
+
+
+def training_batches(x, y, batch_size, seed, augment=None):
+    """An endless dataset of (images, one-hot labels); an epoch is steps_for(len(y), batch_size)
+    batches. The order is reshuffled every pass over the data."""
+    images, labels = tf.constant(x), tf.constant(one_hot(y))
+    batches = (tf.data.Dataset.range(len(y))
+               .shuffle(len(y), seed=seed, reshuffle_each_iteration=True)
+               .repeat()
+               .batch(batch_size)
+               .map(lambda index: (tf.gather(images, index), tf.gather(labels, index))))
+    if augment:
+        batches = batches.enumerate().map(
+            lambda step, batch: (augment_batch(batch[0], seed, step, augment), batch[1]),
+            num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    return batches.prefetch(tf.data.AUTOTUNE)
+
+
+def steps_for(count, batch_size):
+    return math.ceil(count / batch_size)

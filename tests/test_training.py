@@ -1,0 +1,105 @@
+"""The training pieces: augmentation, the convnet, and the mirrored (multi-device) path."""
+import json
+import sys
+
+import numpy as np
+import pytest
+
+from tests.conftest import SMOKE_PARAMS, dvc, make_project_copy, run, set_param
+
+tf = pytest.importorskip("tensorflow")
+from stages import datasets, model as model_lib  # noqa: E402
+from stages.params import load  # noqa: E402
+
+NO_AUGMENTATION = {"rotation_degrees": 0, "zoom": 0, "shift_pixels": 0}
+
+
+def centre_of_mass(image):
+    rows, cols = np.indices(image.shape)
+    return np.array([(rows * image).sum(), (cols * image).sum()]) / image.sum()
+
+
+@pytest.fixture(scope="module")
+def digits():
+    """A few 28x28 blobs shaped like strokes, in [0, 1]."""
+    images = np.zeros((8, 28, 28), np.float32)
+    for i in range(8):
+        images[i, 6 + i:20, 10:14] = 1.0
+        images[i, 8:10, 8:20 - i] = 1.0
+    return images
+
+
+def test_identity_when_augmentation_is_zero(digits):
+    moved = datasets.augment_batch(tf.constant(digits), 1, tf.constant(0, tf.int64), NO_AUGMENTATION)
+    assert np.allclose(moved.numpy(), digits, atol=1e-5)
+
+
+def test_shift_moves_ink_by_at_most_the_limit(digits):
+    shift = {**NO_AUGMENTATION, "shift_pixels": 3}
+    moved = datasets.augment_batch(tf.constant(digits), 1, tf.constant(5, tf.int64), shift).numpy()
+    offsets = [centre_of_mass(a) - centre_of_mass(b) for a, b in zip(moved, digits)]
+    assert all(np.abs(offset).max() <= 3.01 for offset in offsets)
+    assert max(np.abs(offset).max() for offset in offsets) > 0.5  # it did move something
+    assert moved.sum() == pytest.approx(digits.sum(), rel=0.02)  # ink kept, not cut off
+
+
+def test_augmentation_is_seeded_per_batch(digits):
+    augment = {"rotation_degrees": 10, "zoom": 0.1, "shift_pixels": 2}
+    batch = tf.constant(digits)
+    first = datasets.augment_batch(batch, 3, tf.constant(7, tf.int64), augment).numpy()
+    again = datasets.augment_batch(batch, 3, tf.constant(7, tf.int64), augment).numpy()
+    later = datasets.augment_batch(batch, 3, tf.constant(8, tf.int64), augment).numpy()
+    assert np.array_equal(first, again) and not np.allclose(first, later)
+
+
+def test_batches_cover_every_image_each_epoch():
+    x = np.arange(10, dtype=np.float32)[:, None, None] * np.ones((1, 28, 28), np.float32)
+    y = np.arange(10) % 10
+    batches = iter(datasets.training_batches(x, y, 4, seed=0))
+    # 10 images in batches of 4 repeat endlessly; the first 10 drawn are the 10 images.
+    seen = np.concatenate([next(batches)[0].numpy()[:, 0, 0] for _ in range(3)])[:10]
+    assert sorted(seen.tolist()) == list(range(10))
+
+
+def test_cnn_builds_with_float32_output_under_mixed_precision():
+    settings = load()
+    settings["model"]["arch"] = "cnn"
+    settings["cnn"].update(filters=[4, 8], dense_units=16)
+    model = model_lib.build(settings, seed=0, dtype_policy="mixed_bfloat16")
+    assert model.output_shape == (None, 10)
+    assert model.layers[-1].compute_dtype == "float32"
+    assert any(layer.compute_dtype == "bfloat16" for layer in model.layers[1:-1])
+    assert [type(layer).__name__ for layer in model.layers].count("Conv2D") == 2
+
+
+TRAIN_WITH_TWO_CPUS = """
+import tensorflow as tf
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+from stages import cli, train
+cli.run(train.main)
+"""
+
+
+@pytest.fixture(scope="module")
+def prepared_project(tmp_path_factory, mnist_dir):
+    project = make_project_copy(tmp_path_factory.mktemp("training"), SMOKE_PARAMS)
+    set_param(project, "train.epochs=2")
+    set_param(project, "model.hidden_units=64")
+    dvc("repro", "prepare", cwd=project)
+    return project
+
+
+def train_and_score(project, command):
+    result = run(command, cwd=project, env={"PYTHONPATH": str(project)})
+    run([sys.executable, "-m", "stages.evaluate"], cwd=project, env={"PYTHONPATH": str(project)})
+    return json.loads((project / "reports/metrics.json").read_text())["accuracy"], result.stderr
+
+
+def test_mirrored_training_on_two_devices_matches_one(prepared_project):
+    single, _ = train_and_score(prepared_project, [sys.executable, "-m", "stages.train"])
+    set_param(prepared_project, "train.distribute=mirrored")
+    mirrored, log = train_and_score(prepared_project, [sys.executable, "-c", TRAIN_WITH_TWO_CPUS])
+    assert "2 replica(s)" in log
+    print(f"test accuracy: one device {single:.4f}, mirrored on two {mirrored:.4f}")
+    assert single > 0.95 and abs(mirrored - single) < 0.01
