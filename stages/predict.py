@@ -1,0 +1,137 @@
+"""Identify handwritten digits in image files with models/model.tflite; TensorFlow is never loaded.
+
+    python -m stages.predict IMAGE [IMAGE | FOLDER ...] [--json] [--save-normalized DIR]
+                             [--model FILE]
+
+One line per file: the digit, its confidence and the next two candidates. A file that cannot be
+identified gets one error line and the others go on. Exit status: 0 if every input was
+identified, 1 if any failed, 2 for a usage error.
+"""
+import argparse
+import itertools
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from stages import cli, imaging
+from stages.files import atomic_path
+from stages.litert import Classifier
+from stages.paths import TFLITE_FILE
+
+BATCH = 256  # images normalized, then identified in one interpreter call
+SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="python -m stages.predict",
+                                     description="Identify the handwritten digit in each image.")
+    parser.add_argument("inputs", nargs="+", metavar="IMAGE | FOLDER",
+                        help="an image file, or a folder: every image directly inside it")
+    parser.add_argument("--json", action="store_true",
+                        help="print a JSON list, one object per image, with all 10 probabilities")
+    parser.add_argument("--save-normalized", metavar="DIR", type=Path,
+                        help="write the 28x28 image the model saw to DIR/<name>.png")
+    parser.add_argument("--model", metavar="FILE", default=TFLITE_FILE,
+                        help=f"the LiteRT model (default: {TFLITE_FILE})")
+    args = parser.parse_args(argv)
+    if args.save_normalized and args.save_normalized.exists() and not args.save_normalized.is_dir():
+        parser.error(f"--save-normalized: {args.save_normalized} is a file, not a folder")
+    return args
+
+
+def expand(inputs):
+    """(file, problem) for each input, a folder replaced by the images inside it, sorted."""
+    for name in inputs:
+        path = Path(name)
+        if not path.exists():
+            yield name, "no such file or folder"
+        elif path.is_dir():
+            images = sorted(child for child in path.iterdir() if child.is_file()
+                            and child.suffix.lower() in SUFFIXES and not child.name.startswith("."))
+            if not images:
+                yield name, f"no images ({', '.join(SUFFIXES)}) in this folder"
+            yield from ((str(image), None) for image in images)
+        else:
+            yield name, None
+
+
+def _batches(items, size):
+    items = iter(items)
+    while batch := list(itertools.islice(items, size)):
+        yield batch
+
+
+def _save(pixels, file, folder, taken):
+    """Write the model's view of `file` as folder/<stem>.png (<stem>-2.png if that is taken)."""
+    stem = Path(file).stem
+    name, number = f"{stem}.png", 1
+    while name in taken:
+        number += 1
+        name = f"{stem}-{number}.png"
+    taken.add(name)
+    try:
+        with atomic_path(folder / name) as temp:
+            Image.fromarray(np.round(pixels * 255).astype(np.uint8)).save(temp, format="PNG")
+    except OSError as error:
+        raise cli.StageError(f"cannot write {folder / name}: {error.strerror or error}") from None
+
+
+def identify(inputs, classifier, save_dir=None):
+    """One result per file, in order: {file, digit, confidence, probabilities} or {file, error}."""
+    taken = set()
+    for batch in _batches(expand(inputs), BATCH):
+        results, images = [], []
+        for file, problem in batch:
+            try:
+                if problem:
+                    raise imaging.ImageError(problem)
+                pixels = imaging.digit(file)
+            except imaging.ImageError as error:
+                results.append({"file": file, "error": str(error)})
+            else:
+                results.append({"file": file})
+                images.append(pixels)
+                if save_dir:
+                    _save(pixels, file, save_dir, taken)
+        rows = iter(classifier.probabilities(np.stack(images)) if images else [])
+        for result in results:
+            if "error" not in result:
+                probabilities = next(rows)
+                best = int(probabilities.argmax())
+                result.update(digit=best, confidence=float(probabilities[best]),
+                              probabilities=[float(p) for p in probabilities])
+            yield result
+
+
+def describe(result):
+    """One line: 'a.png: 7 (98.9%); next 2 (0.6%), 3 (0.3%)' or 'a.png: error: why'."""
+    if "error" in result:
+        return f"{result['file']}: error: {result['error']}"
+    probabilities = result["probabilities"]
+    first, second, third = sorted(range(len(probabilities)), key=lambda d: -probabilities[d])[:3]
+    return (f"{result['file']}: {first} ({probabilities[first]:.1%}); next "
+            f"{second} ({probabilities[second]:.1%}), {third} ({probabilities[third]:.1%})")
+
+
+def main(argv=None):
+    """Identify every input; return the exit status."""
+    args = parse_args(argv)
+    collected, failed = [], 0
+    for result in identify(args.inputs, Classifier(args.model), args.save_normalized):
+        failed += "error" in result
+        if args.json:
+            collected.append(result)
+        else:
+            print(describe(result), file=sys.stderr if "error" in result else sys.stdout)
+    if args.json:  # one object a line
+        print("[\n" + ",\n".join(json.dumps(result) for result in collected) + "\n]")
+    if failed:
+        print(f"{failed} input(s) not identified", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    cli.run(lambda: sys.exit(main()))

@@ -1,0 +1,175 @@
+"""`python -m stages.predict` end to end: output, bad input, and accuracy on paper-like digits."""
+import json
+import re
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from stages.litert import Classifier
+from stages.mnist import read_split
+from stages.prepare import normalize
+from tests.conftest import ROOT, run
+
+
+@pytest.fixture(scope="session")
+def tflite_model(default_run):
+    """The LiteRT model that the default pipeline exported."""
+    return default_run / "models/model.tflite"
+
+
+def predict(*args, model, expect=0):
+    result = run([sys.executable, "-m", "stages.predict", *map(str, args), "--model", str(model)],
+                 cwd=ROOT, check=False)
+    assert result.returncode == expect, result.stderr
+    assert "Traceback" not in result.stderr
+    return result
+
+
+def paper_digit(image, rng, kind):
+    """An MNIST digit as a person might hand it in: enlarged to 100-1000 px, placed off-centre,
+    as dark ink on light paper (or the reverse), possibly shaded, noisy or transparent."""
+    side = int(rng.integers(100, 1001))
+    size = int(side * rng.uniform(0.4, 0.8))
+    enlarged = Image.fromarray(image).resize((size, size), Image.Resampling.BICUBIC)
+    top, left = rng.integers(0, side - size + 1, 2)
+    coverage = np.zeros((side, side))
+    coverage[top:top + size, left:left + size] = np.asarray(enlarged) / 255
+    if kind == "transparent":  # black strokes on a transparent background
+        pixels = np.zeros((side, side, 4))
+        pixels[..., 3] = coverage * 255
+        return Image.fromarray(np.round(pixels).astype(np.uint8)), "PNG"
+    paper, pen = rng.uniform(200, 255), rng.uniform(0, 60)
+    if kind == "light on dark":
+        paper, pen = pen, paper
+    if kind == "shaded":
+        paper = paper * np.linspace(1, rng.uniform(0.65, 0.8), side)[None, :]
+    pixels = paper + (pen - paper) * coverage
+    if kind == "JPEG, noisy":
+        pixels = pixels + rng.normal(0, 6, pixels.shape)
+    image = Image.fromarray(np.clip(np.round(pixels), 0, 255).astype(np.uint8))
+    return (image.convert("RGB"), "JPEG") if kind == "JPEG, noisy" else (image, "PNG")
+
+
+KINDS = ("dark on light", "JPEG, noisy", "transparent", "shaded", "light on dark")
+
+
+def test_paper_digits_are_identified_as_well_as_the_originals(tflite_model, mnist_dir,
+                                                             tmp_path):
+    images, labels = read_split("t10k", mnist_dir)
+    rng = np.random.default_rng(2024)
+    chosen = rng.choice(len(labels), 1500, replace=False)
+    for number, index in enumerate(chosen):
+        image, fmt = paper_digit(images[index], rng, KINDS[number % len(KINDS)])
+        image.save(tmp_path / f"{number:04d}.{fmt.lower()}", fmt, quality=85, compress_level=1)
+    results = json.loads(predict(tmp_path, "--json", model=tflite_model).stdout)
+    paper = np.array([result["digit"] for result in results]) == labels[chosen]
+    original = Classifier(tflite_model).probabilities(normalize(images[chosen])).argmax(axis=1)
+    original = original == labels[chosen]
+    kinds = np.arange(len(chosen)) % len(KINDS)
+    by_kind = {kind: f"{paper[kinds == k].mean():.3f}" for k, kind in enumerate(KINDS)}
+    print(f"28x28 accuracy {original.mean():.4f}, paper {paper.mean():.4f}, by kind {by_kind}")
+    assert paper.mean() >= original.mean() - 0.01, (original.mean(), paper.mean(), by_kind)
+
+
+@pytest.fixture
+def digits(tmp_path, mnist_dir):
+    """Two paper digits (a 7 and a 2) in a folder, and the folder."""
+    images, labels = read_split("t10k", mnist_dir)
+    folder = tmp_path / "digits"
+    folder.mkdir()
+    for index in (0, 1):
+        paper = Image.fromarray(255 - images[index]).resize((280, 280))
+        paper.save(folder / f"{labels[index]}.png")
+    (folder / "notes.txt").write_text("not an image, and not picked from a folder")
+    (folder / ".hidden.png").write_bytes(b"skipped: hidden")
+    return folder
+
+
+def test_one_line_per_image(tflite_model, digits):
+    output = predict(digits / "7.png", digits / "2.png", model=tflite_model).stdout
+    lines = output.splitlines()
+    assert len(lines) == 2
+    pattern = r"(.+): (\d) \((\d+\.\d)%\); next (\d) \((\d+\.\d)%\), (\d) \((\d+\.\d)%\)"
+    for line, expected in zip(lines, ("7", "2")):
+        name, first, confidence, second, _, third, _ = re.fullmatch(pattern, line).groups()
+        assert name.endswith(f"{expected}.png") and first == expected
+        assert float(confidence) > 50 and len({first, second, third}) == 3
+
+
+def test_json_lists_every_probability(tflite_model, digits):
+    results = json.loads(predict(digits, "--json", model=tflite_model).stdout)
+    assert [result["file"] for result in results] == [str(digits / "2.png"),
+                                                      str(digits / "7.png")]
+    for result in results:
+        assert set(result) == {"file", "digit", "confidence", "probabilities"}
+        probabilities = result["probabilities"]
+        assert len(probabilities) == 10 and sum(probabilities) == pytest.approx(1, abs=1e-5)
+        assert result["digit"] == int(np.argmax(probabilities))
+        assert result["confidence"] == max(probabilities)
+
+
+def test_save_normalized_writes_what_the_model_saw(tflite_model, digits, tmp_path):
+    from stages import imaging
+
+    out = tmp_path / "seen"
+    predict(digits / "7.png", "--save-normalized", out, model=tflite_model)
+    with Image.open(out / "7.png") as saved:
+        assert saved.mode == "L" and saved.size == (28, 28)
+        seen = normalize(np.asarray(saved))
+    assert np.array_equal(seen, imaging.digit(digits / "7.png"))
+
+
+def test_bad_inputs_get_one_line_each_and_the_rest_go_on(tflite_model, digits, tmp_path):
+    from tests.test_imaging import png_bomb
+
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "empty.png").touch()
+    (bad / "text.png").write_text("hello")
+    (bad / "truncated.png").write_bytes((digits / "7.png").read_bytes()[:300])
+    Image.new("L", (300, 200), 235).save(bad / "blank.png")
+    (bad / "bomb.png").write_bytes(png_bomb())
+    (tmp_path / "no images").mkdir()
+    inputs = [digits / "7.png", bad, tmp_path / "missing.png", tmp_path / "no images",
+              digits / "2.png"]
+    result = predict(*inputs, "--json", model=tflite_model, expect=1)
+    errors = {result["file"]: result["error"] for result in json.loads(result.stdout)
+              if "error" in result}
+    assert [result["digit"] for result in json.loads(result.stdout) if "digit" in result] == [7, 2]
+    expected = {bad / "blank.png": "no ink found", bad / "bomb.png": "too large",
+                bad / "empty.png": "empty file", bad / "text.png": "not an image",
+                bad / "truncated.png": "cannot decode", tmp_path / "missing.png": "no such file",
+                tmp_path / "no images": "no images"}
+    assert set(errors) == {str(path) for path in expected}
+    assert all(message in errors[str(path)] for path, message in expected.items()), errors
+    text = predict(*inputs, model=tflite_model, expect=1)
+    assert len(text.stdout.splitlines()) == 2
+    assert len(text.stderr.splitlines()) == len(errors) + 1  # and a count at the end
+    assert all(line.startswith(tuple(errors)) for line in text.stderr.splitlines()[:-1])
+
+
+@pytest.mark.parametrize("args", [[], ["--no-such-option", "x.png"],
+                                  ["x.png", "--save-normalized", "pytest.ini"]])
+def test_usage_errors_exit_2(args):
+    result = run([sys.executable, "-m", "stages.predict", *args], cwd=ROOT, check=False)
+    assert result.returncode == 2 and "usage:" in result.stderr
+
+
+def test_a_missing_model_is_one_line(tmp_path, digits):
+    result = run([sys.executable, "-m", "stages.predict", digits / "7.png", "--model",
+                  tmp_path / "none.tflite"], cwd=ROOT, check=False)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"error: {tmp_path / 'none.tflite'} not found; run `dvc repro export` to make it"]
+
+
+def test_identifying_never_imports_tensorflow(tflite_model, digits):
+    result = run([sys.executable, "-X", "importtime", "-m", "stages.predict", digits / "7.png",
+                  "--model", tflite_model], cwd=ROOT)
+    imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines()
+                if line.startswith("import time:")}
+    heavy = {name for name in imported if name.split(".")[0] in ("tensorflow", "keras",
+                                                                "matplotlib")}
+    assert len(imported) > 50 and not heavy
