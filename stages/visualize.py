@@ -91,7 +91,8 @@ def report(settings, metrics):
              f"macro F1 {metrics['macro_f1']:.4f} (validation accuracy "
              f"{metrics['val']['accuracy']:.2%}, loss {metrics['val']['loss']:.4f}).", "",
              "## Parameters", "", "| parameter | value |", "|---|---|"]
-    for section in ("model", "train", "prepare"):
+    recipe = "cnn" if settings["model"]["arch"] == "cnn" else "train"
+    for section in ("model", recipe, "prepare"):
         lines += [f"| {section}.{key} | {value} |" for key, value in settings[section].items()]
     lines += [f"| seed | {settings['seed']} |", "", "## Per-class scores (test set)", "",
               "| digit | precision | recall | F1 |", "|---|---|---|---|"]

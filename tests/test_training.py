@@ -97,9 +97,30 @@ def train_and_score(project, command):
 
 
 def test_mirrored_training_on_two_devices_matches_one(prepared_project):
+    set_param(prepared_project, "model.arch=mlp")
+    set_param(prepared_project, "train.distribute=none")
     single, _ = train_and_score(prepared_project, [sys.executable, "-m", "stages.train"])
     set_param(prepared_project, "train.distribute=mirrored")
     mirrored, log = train_and_score(prepared_project, [sys.executable, "-c", TRAIN_WITH_TWO_CPUS])
     assert "2 replica(s)" in log
     print(f"test accuracy: one device {single:.4f}, mirrored on two {mirrored:.4f}")
     assert single > 0.95 and abs(mirrored - single) < 0.01
+
+
+def test_cnn_trains_and_exports_in_float32(prepared_project):
+    """The convnet path end to end on a tiny configuration: augmentation, bfloat16, EMA."""
+    for assignment in ("model.arch=cnn", "cnn.filters=[8, 16]", "cnn.dense_units=32",
+                       "cnn.epochs=1", "cnn.warmup_epochs=0", "cnn.ema_momentum=0.9",
+                       "train.distribute=none"):
+        set_param(prepared_project, assignment)
+    accuracy, log = train_and_score(prepared_project, [sys.executable, "-m", "stages.train"])
+    assert "with augmentation" in log
+    assert accuracy > 0.9
+    import keras
+
+    model = keras.saving.load_model(prepared_project / "models/model.keras")
+    assert {layer.dtype_policy.name for layer in model.layers} == {"float32"}
+    run([sys.executable, "-m", "stages.export"], cwd=prepared_project,
+        env={"PYTHONPATH": str(prepared_project)})
+    check = json.loads((prepared_project / "reports/export.json").read_text())
+    assert check["agreement"] >= 0.999
