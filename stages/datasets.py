@@ -17,8 +17,8 @@ def one_hot(labels):
 
 def _affine_transforms(count, seed, step, augment):
     """Per-image projective transforms (output -> input pixel) for rotation, zoom and shift."""
-    draws = tf.random.stateless_uniform([count, 4], seed=tf.stack([tf.cast(seed, tf.int64), step]), minval=-1,
-                                        maxval=1)
+    key = tf.stack([tf.cast(seed, tf.int64), step])
+    draws = tf.random.stateless_uniform([count, 4], seed=key, minval=-1, maxval=1)
     angle = draws[:, 0] * math.radians(augment["rotation_degrees"])
     scale = 1 + draws[:, 1] * augment["zoom"]
     shift_x, shift_y = draws[:, 2] * augment["shift_pixels"], draws[:, 3] * augment["shift_pixels"]

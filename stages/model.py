@@ -37,7 +37,10 @@ def build(settings, seed, dtype_policy="float32"):
     try:
         arch = settings["model"]["arch"]
         inputs = keras.Input(shape=(IMAGE_SIDE, IMAGE_SIDE), name="image")
-        features = _mlp(inputs, settings["model"]) if arch == "mlp" else _cnn(inputs, settings["cnn"])
+        if arch == "mlp":
+            features = _mlp(inputs, settings["model"])
+        else:
+            features = _cnn(inputs, settings["cnn"])
         # The last layer computes in float32 even under mixed precision, for a stable softmax.
         outputs = keras.layers.Dense(CLASSES, activation="softmax", dtype="float32",
                                      name="probabilities")(features)

@@ -55,7 +55,8 @@ def confusion_figure(labels, predicted):
             colour = "white" if value > counts.max() / 4 else (WRONG if value else "grey")
             axis.text(guess, actual, str(value), ha="center", va="center", color=colour, fontsize=8)
     axis.set(xticks=range(CLASSES), yticks=range(CLASSES), xlabel="predicted digit",
-             ylabel="true digit", title=f"Confusion matrix on the test set ({len(labels):,} images)")
+             ylabel="true digit",
+             title=f"Confusion matrix on the test set ({len(labels):,} images)")
     figure.colorbar(shown, ax=axis, label="log(1 + count)")
     figure.tight_layout()
     return figure
@@ -119,7 +120,8 @@ def main():
         probabilities = np.load(PROBABILITIES_FILE)
         metrics = json.loads(Path(METRICS_FILE).read_text(encoding="utf-8"))
     except FileNotFoundError as error:
-        raise cli.StageError(f"{error.filename} not found; run `dvc repro evaluate` first") from None
+        missing = error.filename
+        raise cli.StageError(f"{missing} not found; run `dvc repro evaluate` first") from None
     predicted, confidence = probabilities.argmax(axis=1), probabilities.max(axis=1)
 
     first = np.arange(show["sample_grid"] ** 2)

@@ -30,7 +30,8 @@ def digits():
 
 
 def test_identity_when_augmentation_is_zero(digits):
-    moved = datasets.augment_batch(tf.constant(digits), 1, tf.constant(0, tf.int64), NO_AUGMENTATION)
+    step = tf.constant(0, tf.int64)
+    moved = datasets.augment_batch(tf.constant(digits), 1, step, NO_AUGMENTATION)
     assert np.allclose(moved.numpy(), digits, atol=1e-5)
 
 
