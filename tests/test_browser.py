@@ -1,0 +1,210 @@
+"""The drawing page in a real headless Chromium (Debian's), driven by Playwright: digits drawn with
+mouse strokes and a finger, Undo and Clear, image files chosen or dropped. A failing test leaves a
+screenshot in its pytest tmp folder (the path is in the warnings summary)."""
+import base64
+import io
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.test_serve import live_server, model_file  # noqa: F401 (fixtures)
+
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's chromium package; Playwright downloads none
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
+                                reason=f"{CHROMIUM} not found: apt-get install chromium")
+
+
+def ellipse(cx, cy, rx, ry, points=48):
+    return [(cx + rx * math.sin(2 * math.pi * i / points),
+             cy - ry * math.cos(2 * math.pi * i / points)) for i in range(points + 1)]
+
+
+DIGITS = {  # strokes, each a list of points from 0 to 1 across the pad
+    "1": [[(0.5, 0.18), (0.5, 0.82)]],
+    "7": [[(0.26, 0.22), (0.72, 0.22), (0.42, 0.82)]],
+    "0": [ellipse(0.5, 0.5, 0.2, 0.3)],
+    "4": [[(0.56, 0.18), (0.26, 0.6), (0.76, 0.6)], [(0.62, 0.34), (0.62, 0.84)]],
+}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield browser
+        browser.close()
+
+
+def open_page(browser, base, request, screenshot, **options):
+    """The page, loaded. Afterwards: no script error, every request went to the app itself, and
+    if the test failed, a screenshot (named in the warnings summary)."""
+    context = browser.new_context(**options)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    requests, problems = [], []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    failures = request.session.testsfailed
+    page.goto(base)
+    yield page
+    stray = [url for url in requests if not url.startswith(base + "/")]
+    if request.session.testsfailed > failures or problems or stray:  # (the test is counted
+        page.screenshot(path=screenshot, full_page=True)  # before this teardown)
+        request.node.warn(pytest.PytestWarning(f"screenshot: {screenshot}"))
+    context.close()
+    assert problems == [], "script errors on the page"
+    assert stray == [], "requests that did not go to the app"
+
+
+@pytest.fixture
+def page(browser, live_server, tmp_path, request):  # noqa: F811
+    yield from open_page(browser, live_server, request, tmp_path / "failure.png",
+                         viewport={"width": 1000, "height": 800})
+
+
+@pytest.fixture
+def phone(browser, live_server, tmp_path, request):  # noqa: F811
+    """The page on a narrow touch screen."""
+    yield from open_page(browser, live_server, request, tmp_path / "failure.png",
+                         viewport={"width": 400, "height": 800}, has_touch=True)
+
+
+def settled(page):
+    """Wait until no prediction is pending or in flight; the digit shown and the status line."""
+    page.wait_for_selector('#result[data-busy="false"]')
+    return page.text_content("#digit"), page.text_content("#status")
+
+
+def draw(page, strokes):
+    box = page.locator("#pad").bounding_box()
+    for stroke in strokes:
+        points = [(box["x"] + x * box["width"], box["y"] + y * box["height"]) for x, y in stroke]
+        page.mouse.move(*points[0])
+        page.mouse.down()
+        for before, point in zip(points, points[1:]):
+            page.mouse.move(*point, steps=max(1, int(math.dist(before, point) // 20)))
+        page.mouse.up()
+
+
+def shown_correctly(page, digit):
+    """The bar chart's highlighted bar is the digit; the model's 28x28 view has ink in it."""
+    assert page.locator(".bar").count() == 10
+    assert page.text_content(".bar.best .label") == digit
+    ink = page.evaluate("""() => document.getElementById("seen").getContext("2d")
+        .getImageData(0, 0, 28, 28).data.reduce((sum, value, i) => sum + (i % 4 ? 0 : value), 0)""")
+    assert ink > 255 * 20
+
+
+def test_drawn_digits_are_identified(page):
+    assert settled(page) == ("–", "Draw a digit from 0 to 9 in the box.")
+    for digit, strokes in DIGITS.items():
+        draw(page, strokes)
+        assert settled(page)[0] == digit
+        shown_correctly(page, digit)
+        page.click("#clear")
+        assert settled(page)[0] == "–"
+
+
+def test_undo_removes_the_last_stroke(page):
+    draw(page, DIGITS["7"])
+    assert settled(page)[0] == "7"
+    draw(page, [ellipse(0.5, 0.5, 0.3, 0.38)])  # a ring around it: no longer a 7
+    assert settled(page)[0] != "7"
+    page.click("#undo")
+    assert settled(page)[0] == "7"
+    page.keyboard.press("Control+z")
+    assert settled(page)[0] == "–"
+
+
+def test_the_prediction_updates_while_drawing(page):
+    box = page.locator("#pad").bounding_box()
+    posted = []
+    page.on("request", lambda request: posted.append(request.url.endswith("/api/predict")))
+    page.mouse.move(box["x"] + 0.5 * box["width"], box["y"] + 0.15 * box["height"])
+    page.mouse.down()
+    for step in range(1, 11):  # a slow stroke, about a second long
+        y = box["y"] + (0.15 + 0.07 * step) * box["height"]
+        page.mouse.move(box["x"] + 0.5 * box["width"], y)
+        page.wait_for_timeout(100)
+    assert settled(page)[0] == "1"  # the pen is still down
+    assert sum(posted) >= 3
+    page.mouse.up()
+    assert settled(page)[0] == "1"
+
+
+def test_a_finger_can_draw(phone):
+    box = phone.locator("#pad").bounding_box()
+    touch = phone.context.new_cdp_session(phone)  # real touch events, as a touch screen sends
+    for kind, y in [("touchStart", 0.2)] + [("touchMove", 0.2 + 0.06 * i) for i in range(11)]:
+        point = {"x": box["x"] + 0.5 * box["width"], "y": box["y"] + y * box["height"]}
+        touch.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [point]})
+    touch.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    assert settled(phone)[0] == "1"
+
+
+@pytest.fixture(scope="module")
+def mnist_pngs(default_run, tmp_path_factory):
+    """The first test digit of each class, written as an MNIST-style 28x28 PNG; {label: path}."""
+    images = np.load(default_run / "data/prepared/x_test.npy", mmap_mode="r")
+    labels = np.load(default_run / "data/prepared/y_test.npy")
+    folder = tmp_path_factory.mktemp("uploads")
+    paths = {}
+    for label in (2, 9):
+        image = images[int(np.argmax(labels == label))]
+        paths[label] = folder / f"digit-{label}.png"
+        Image.fromarray(np.round(image * 255).astype(np.uint8)).save(paths[label])
+    return paths
+
+
+def test_a_chosen_image_file_is_identified(page, mnist_pngs, tmp_path):
+    draw(page, DIGITS["1"])
+    assert settled(page)[0] == "1"
+    page.set_input_files("#file", mnist_pngs[9])
+    assert settled(page) == ("9", "From digit-9.png")
+    shown_correctly(page, "9")
+    (tmp_path / "notes.png").write_text("not an image")
+    page.set_input_files("#file", tmp_path / "notes.png")
+    digit, status = settled(page)
+    assert digit == "–" and "not an image" in status
+    assert "error" in page.get_attribute("#status", "class")
+
+
+def test_a_dropped_image_file_is_identified(page, mnist_pngs):
+    data = base64.b64encode(mnist_pngs[2].read_bytes()).decode()
+    transfer = page.evaluate_handle("""(data) => {
+        const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([bytes], "dropped.png", {type: "image/png"}));
+        return transfer;
+    }""", data)
+    page.dispatch_event("#pad", "drop", {"dataTransfer": transfer})
+    assert settled(page) == ("2", "From dropped.png")
+    shown_correctly(page, "2")
+
+
+def test_the_page_sends_a_small_png_of_the_drawing(page):
+    page.evaluate("""() => {  // keep what the page posts (Playwright can't see Blob bodies)
+        const send = window.fetch;
+        window.posted = [];
+        window.fetch = (url, options) => {
+            window.posted.push(options.body);
+            return send(url, options);
+        };
+    }""")
+    draw(page, DIGITS["7"])
+    assert settled(page)[0] == "7"
+    kind, data = page.evaluate("""async () => {
+        const body = window.posted.at(-1);
+        return [body.type, Array.from(new Uint8Array(await body.arrayBuffer()))];
+    }""")
+    assert kind == "image/png" and len(data) < 10_000
+    with Image.open(io.BytesIO(bytes(data))) as image:
+        assert image.format == "PNG" and image.size == (112, 112)
