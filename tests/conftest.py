@@ -23,6 +23,8 @@ def mnist_folder():
 def pytest_configure(config):
     # Stages run inside temporary copies of the project, so a relative mirror must be resolved.
     os.environ["MNIST_MIRROR"] = str(mnist_folder())
+    # dvc runs each stage's `python -m …` from PATH: make it this interpreter, venv or not.
+    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
 
 
 @pytest.fixture(scope="session")
@@ -82,6 +84,12 @@ def set_param(project, assignment):
 
 # A small configuration that exercises every stage in seconds.
 SMOKE_PARAMS = ("train.epochs=1", "model.hidden_units=16", "visualize.sample_grid=3")
+
+
+@pytest.fixture(scope="session")
+def tflite_model(default_run):
+    """The LiteRT model that the default pipeline exported."""
+    return default_run / "models/model.tflite"
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.test_serve import live_server, model_file  # noqa: F401 (fixtures)
+from tests.test_serve import live_server  # noqa: F401 (a fixture)
 
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's chromium package; Playwright downloads none
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -13,12 +13,6 @@ from stages.prepare import normalize
 from tests.conftest import ROOT, run
 
 
-@pytest.fixture(scope="session")
-def tflite_model(default_run):
-    """The LiteRT model that the default pipeline exported."""
-    return default_run / "models/model.tflite"
-
-
 def predict(*args, model, expect=0):
     result = run([sys.executable, "-m", "stages.predict", *map(str, args), "--model", str(model)],
                  cwd=ROOT, check=False)

@@ -30,11 +30,6 @@ def encode(image, fmt="PNG", **options):
 
 
 @pytest.fixture(scope="module")
-def model_file(default_run):
-    return default_run / "models/model.tflite"
-
-
-@pytest.fixture(scope="module")
 def paper_digits(mnist_dir):
     """The first two MNIST test digits (a 7 and a 2), dark on white paper, 280x280 PNGs."""
     images, labels = read_split("t10k", mnist_dir)
@@ -43,8 +38,8 @@ def paper_digits(mnist_dir):
 
 
 @pytest.fixture(scope="module")
-def client(model_file):
-    with TestClient(create_app(model_file)) as test_client:
+def client(tflite_model):
+    with TestClient(create_app(tflite_model)) as test_client:
         yield test_client
 
 
@@ -72,10 +67,10 @@ def start_server(model, log, *args):
 
 
 @pytest.fixture(scope="module")
-def live_server(model_file, tmp_path_factory):
+def live_server(tflite_model, tmp_path_factory):
     """A real server for the module; afterwards its log must hold no traceback."""
     with open(tmp_path_factory.mktemp("serve") / "server.log", "w+b") as log:
-        server, url = start_server(model_file, log)
+        server, url = start_server(tflite_model, log)
         yield url
         server.terminate()
         server.wait(timeout=10)
@@ -97,7 +92,7 @@ def check_prediction(answer, expected):
 
 # The API, in process
 
-def test_a_raw_image_body_is_identified_as_predict_would(client, paper_digits, model_file):
+def test_a_raw_image_body_is_identified_as_predict_would(client, paper_digits, tflite_model):
     response = client.post("/api/predict", content=paper_digits[0],
                            headers={"Content-Type": "image/png"})
     assert response.status_code == 200
@@ -105,7 +100,7 @@ def test_a_raw_image_body_is_identified_as_predict_would(client, paper_digits, m
     check_prediction(answer, 7)
     seen = imaging.digit(paper_digits[0])  # the same normalization and model as the CLI
     assert np.array_equal(np.array(answer["image"]), np.round(seen * 255))
-    expected = Classifier(model_file).probabilities(seen[None])[0]
+    expected = Classifier(tflite_model).probabilities(seen[None])[0]
     assert answer["probabilities"] == pytest.approx(expected.tolist(), abs=1e-6)
 
 
@@ -200,11 +195,11 @@ def test_the_page_and_its_assets_are_served_by_the_app(client):
     assert not re.search(r"https?://|//cdn|@import", everything)  # no CDN: works offline
 
 
-def test_healthz_names_the_model_by_its_hash(client, model_file):
+def test_healthz_names_the_model_by_its_hash(client, tflite_model):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "model": str(model_file),
-                               "sha256": hashlib.sha256(model_file.read_bytes()).hexdigest()}
+    assert response.json() == {"status": "ok", "model": str(tflite_model),
+                               "sha256": hashlib.sha256(tflite_model.read_bytes()).hexdigest()}
 
 
 def test_openapi_describes_the_api(client):
