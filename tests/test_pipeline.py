@@ -1,11 +1,13 @@
 """End to end: `dvc repro` with the default params on real MNIST, every artifact checked."""
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from tests.conftest import dvc
+from tests.conftest import ROOT, dvc
 
 FIGURES = ("samples.png", "confident_mistakes.png", "confusion_matrix.png", "training_curves.png")
 
@@ -75,3 +77,13 @@ def test_metrics_show_reports_test_accuracy(default_run):
     shown = json.loads(dvc("metrics", "show", "--json", cwd=default_run).stdout)
     workspace = next(iter(shown.values()))["data"]
     assert workspace["reports/metrics.json"]["data"]["accuracy"] >= 0.973
+
+
+@pytest.mark.parametrize("module", ["fetch", "prepare", "visualize", "predict", "serve"])
+def test_stages_that_need_no_model_training_never_import_tensorflow(module):
+    check = (f"import sys, stages.{module}\n"
+             "heavy = sorted({'tensorflow', 'keras'} & set(sys.modules))\n"
+             "print(','.join(heavy))")
+    result = subprocess.run([sys.executable, "-c", check], cwd=ROOT, capture_output=True,
+                            text=True, check=True)
+    assert result.stdout.strip() == ""
