@@ -6,7 +6,6 @@ GET / is the page (stages/web/); POST /api/predict identifies one image; GET /he
 model; /openapi.json describes it all. Same normalization and model as `python -m stages.predict`.
 """
 import argparse
-import hashlib
 import io
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import ClientDisconnect
 
 from stages import cli, imaging
+from stages.files import sha256_of
 from stages.litert import Classifier
 from stages.mnist import IMAGE_SIDE
 from stages.paths import TFLITE_FILE
@@ -121,7 +121,7 @@ def load(model_path):
                              "export the model (or pass --model FILE)")
     classifier = Classifier(model_path)
     classifier.probabilities(np.zeros((1, IMAGE_SIDE, IMAGE_SIDE), np.float32))
-    return classifier, hashlib.sha256(Path(model_path).read_bytes()).hexdigest()
+    return classifier, sha256_of(model_path)
 
 
 def create_app(model_path=TFLITE_FILE):

@@ -85,6 +85,14 @@ def curves_figure():
     return figure
 
 
+FIGURE_TITLES = {
+    "training_curves.png": "Training and validation curves",
+    "confusion_matrix.png": "Confusion matrix",
+    "samples.png": "Sample test predictions",
+    "confident_mistakes.png": "Most confidently wrong predictions",
+}
+
+
 def report(settings, metrics):
     """Markdown that a reviewer reads on one page; GitHub renders the embedded figures."""
     lines = ["# MNIST digit identifier: run report", "",
@@ -102,14 +110,6 @@ def report(settings, metrics):
     lines += ["", "## Figures", ""]
     lines += [f"![{title}](figures/{name})\n" for name, title in FIGURE_TITLES.items()]
     return "\n".join(lines)
-
-
-FIGURE_TITLES = {
-    "training_curves.png": "Training and validation curves",
-    "confusion_matrix.png": "Confusion matrix",
-    "samples.png": "Sample test predictions",
-    "confident_mistakes.png": "Most confidently wrong predictions",
-}
 
 
 def main():
