@@ -2,8 +2,8 @@
 
 Run from a folder holding data/prepared/ (the prepare stage's arrays). Prints the test accuracy.
 """
-import numpy as np
 import keras
+import numpy as np
 
 x_train, y_train = np.load("data/prepared/x_train.npy"), np.load("data/prepared/y_train.npy")
 x_val, y_val = np.load("data/prepared/x_val.npy"), np.load("data/prepared/y_val.npy")
@@ -18,5 +18,5 @@ model = keras.Sequential([
 ])
 model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 model.fit(x_train, y_train, validation_data=(x_val, y_val), epochs=10, batch_size=32, verbose=2)
-model.save("models/model.keras")
+model.save("models/naive_mlp.keras")
 print("test accuracy", model.evaluate(x_test, y_test, verbose=0)[1])

@@ -1,8 +1,8 @@
-"""Time `python -m stages.predict` as a user runs it: whole process, cold, then on a big folder.
+"""Time digits-predict as a user runs it: whole process, cold, then on a big folder.
 
     python benchmarks/predict_throughput.py [--images 10000] [--runs 5]
 
-Needs models/model.tflite (`dvc repro export`) and the MNIST test set in data/prepared/. Writes
+Needs models/cnn/model.tflite (`dvc repro`) and the MNIST test set in data/prepared/. Writes
 the first N test digits as small dark-on-white PNGs in a scratch folder, then prints: the median
 time to identify one image (whole process), whether TensorFlow, Keras or matplotlib were
 imported, the images per second on the folder, and the accuracy there.
@@ -51,12 +51,12 @@ def main():
         folder = Path(scratch)
         labels = write_pngs(folder, args.images)
         one = str(folder / "00000.png")
-        predict("-m", "stages.predict", one)  # warm the disk cache, as a second run would be
-        cold = [predict("-m", "stages.predict", one)[0] for _ in range(args.runs)]
-        _, _, imports = predict("-X", "importtime", "-m", "stages.predict", one)
+        predict("-m", "digits.apps.predict", one)  # warm the disk cache, as a second run would be
+        cold = [predict("-m", "digits.apps.predict", one)[0] for _ in range(args.runs)]
+        _, _, imports = predict("-X", "importtime", "-m", "digits.apps.predict", one)
         heavy = sorted({line.split("|")[-1].strip().split(".")[0] for line in imports.splitlines()
                         if line.startswith("import time")} & set(HEAVY))
-        seconds, output, _ = predict("-m", "stages.predict", str(folder), "--json")
+        seconds, output, _ = predict("-m", "digits.apps.predict", str(folder), "--json")
         results = json.loads(output)
     digits = np.array([result.get("digit", -1) for result in results])
     print(f"one image, whole process: median {statistics.median(cold):.3f} s over {args.runs} "

@@ -1,9 +1,9 @@
-"""Load `python -m stages.serve` on loopback with a drawn digit, as the page sends it.
+"""Load digits-serve on loopback with a drawn digit, as the page sends it.
 
     python benchmarks/serve_load.py [--requests 2000] [--concurrency 16] [--alone 500]
                                     [--url http://127.0.0.1:PORT] [--png FILE]
 
-Starts the server (models/model.tflite; `dvc repro` first) on a free port of 127.0.0.1, unless
+Starts the server (models/cnn/model.tflite; `dvc repro` first) on a free port of 127.0.0.1, unless
 --url names one already running. The body is what the page posts while you draw: a 112x112 PNG of
 a "7" in black strokes 7% of the side wide, antialiased, on white (--png: another file showing a
 7, e.g. one saved from the page in Chromium). Clients keep their connections open (HTTP/1.1
@@ -28,7 +28,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 ROOT = Path(__file__).resolve().parent.parent
-SIDE, STROKE = 112, 0.07  # as in stages/web/app.js
+SIDE, STROKE = 112, 0.07  # as in digits/apps/web/app.js
 DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: no proxy
 SEVEN = [[(0.25, 0.22), (0.72, 0.22), (0.45, 0.82)], [(0.38, 0.52), (0.66, 0.52)]]
 
@@ -53,7 +53,7 @@ def start_server():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "stages.serve", "--port", str(port)],
+    server = subprocess.Popen([sys.executable, "-m", "digits.apps.serve", "--port", str(port)],
                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):

@@ -49,7 +49,7 @@ def main():
 
     folder = scratch_folder(args.params)
     baseline = [sys.executable, str(ROOT / "benchmarks" / "naive_mlp.py")]
-    stage = [sys.executable, "-m", "stages.train"]
+    stage = [sys.executable, "-m", "stages.train", "mlp"]
     times = {"baseline": [], "stage": []}
     try:
         for run in range(1, args.runs + 1):
@@ -59,8 +59,8 @@ def main():
                 print(f"run {run}: {name:8} {seconds:6.1f} s", flush=True)
                 if name == "baseline":
                     baseline_accuracy = float(output.split("test accuracy")[-1])
-        timed([sys.executable, "-m", "stages.evaluate"], folder)
-        stage_accuracy = json.loads((folder / "reports/metrics.json").read_text())["accuracy"]
+        timed([sys.executable, "-m", "stages.evaluate", "mlp"], folder)
+        stage_accuracy = json.loads((folder / "reports/mlp/metrics.json").read_text())["accuracy"]
     finally:
         shutil.rmtree(folder)
 

@@ -6,9 +6,9 @@ rotation, zoom and shift, drawn from a seed and the batch number, so runs repeat
 import math
 
 import numpy as np
-import tensorflow as tf
 
-from stages.mnist import CLASSES, IMAGE_SIDE
+from digits.mnist import CLASSES, IMAGE_SIDE
+from digits.quiet_tensorflow import tf
 
 
 def one_hot(labels):

@@ -1,18 +1,25 @@
-"""How every stage starts and fails: one clear line on stderr, a non-zero exit, no traceback."""
+"""How stages and apps fail: one line on stderr that names the problem and the fix, no traceback."""
+import signal
 import sys
 
 
-class StageError(Exception):
+class UserError(Exception):
     """A problem the user can fix; its message names the problem and the fix."""
 
 
+def _terminate(signum, frame):
+    raise KeyboardInterrupt  # unwind as Ctrl-C does: temporary files are removed on the way out
+
+
 def run(main):
-    """Call main(); turn a StageError or Ctrl-C into one line on stderr and exit status 1."""
+    """Call main() and exit with its status; a UserError or an interruption becomes one line."""
+    signal.signal(signal.SIGTERM, _terminate)
     try:
-        main()
-    except StageError as error:
+        status = main()
+    except UserError as error:
         print(f"error: {error}", file=sys.stderr)
         sys.exit(1)
     except KeyboardInterrupt:
         print("interrupted; nothing half-written was kept", file=sys.stderr)
         sys.exit(130)
+    sys.exit(status or 0)

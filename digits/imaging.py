@@ -10,9 +10,8 @@ import warnings
 import numpy as np
 from PIL import Image, ImageOps
 
-from stages.cli import StageError
-from stages.mnist import IMAGE_SIDE
-from stages.prepare import normalize
+from digits.errors import UserError
+from digits.mnist import IMAGE_SIDE, to_unit_floats
 
 FORMATS = ("PNG", "JPEG", "BMP", "GIF", "TIFF", "WEBP")
 MAX_PIXELS = 50_000_000  # more than any phone photo; a 30000x30000 bomb is refused unread
@@ -26,7 +25,7 @@ Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow refuses bigger images when it read
 warnings.simplefilter("error", Image.DecompressionBombWarning)
 
 
-class ImageError(StageError):
+class ImageError(UserError):
     """This file cannot become a digit; the message says why."""
 
 
@@ -166,4 +165,4 @@ def _place_by_mass(small):
 
 def digit(source):
     """The model's input for one image file: float32 (28, 28), scaled exactly as in training."""
-    return normalize(center_ink(read_gray(source)))
+    return to_unit_floats(center_ink(read_gray(source)))

@@ -1,48 +1,91 @@
-"""Run models/model.tflite with LiteRT: digit probabilities for a batch of images, no TensorFlow."""
+"""Run an exported model with LiteRT: digit probabilities for any number of images, no TensorFlow.
+
+The .tflite file carries a JSON "card" in its metadata (the model's name and what the apps need
+to know about it), so one file is the whole artifact.
+"""
+import json
 import os
 
+import flatbuffers
 import numpy as np
-from ai_edge_litert.interpreter import Interpreter, OpResolverType
+from ai_edge_litert import schema_py_generated as schema
+from ai_edge_litert.interpreter import Interpreter
 
-from stages.cli import StageError
-from stages.mnist import CLASSES
-from stages.paths import TFLITE_FILE
+from digits.errors import UserError
+from digits.mnist import CLASSES
+from digits.quiet import stderr_discarded
+
+CARD = "digits.card"  # the metadata entry that holds the card
+CHUNK = 256  # images per interpreter call: large batches overflow some kernels' 32-bit indices
+
+
+def with_card(model_bytes, card):
+    """The .tflite bytes with `card` (a dict) stored as JSON in their metadata."""
+    model = schema.ModelT.InitFromObj(schema.Model.GetRootAs(model_bytes, 0))
+    buffer = schema.BufferT()
+    buffer.data = list(json.dumps(card, sort_keys=True).encode())
+    model.buffers.append(buffer)
+    entry = schema.MetadataT()
+    entry.name, entry.buffer = CARD, len(model.buffers) - 1
+    model.metadata = [m for m in model.metadata or [] if m.name != CARD.encode()] + [entry]
+    builder = flatbuffers.Builder(len(model_bytes) + 1024)
+    builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
+    return bytes(builder.Output())
+
+
+def read_card(model_bytes):
+    """The card stored by with_card(), or None."""
+    model = schema.Model.GetRootAs(model_bytes, 0)
+    for i in range(model.MetadataLength()):
+        entry = model.Metadata(i)
+        if entry.Name() == CARD.encode():
+            return json.loads(model.Buffers(entry.Buffer()).DataAsNumpy().tobytes())
+    return None
 
 
 class Classifier:
-    """The exported model, loaded once; call probabilities() as often as needed (one thread)."""
+    """An exported model, loaded once; call probabilities() as often as needed, from one thread."""
 
-    def __init__(self, path=TFLITE_FILE):
-        if not os.path.exists(path):
-            raise StageError(f"{path} not found; run `dvc repro export` to make it")
+    def __init__(self, path):
+        if not os.path.isfile(path):
+            raise UserError(f"{path} not found; run `dvc repro` to train and export the model "
+                            "(or pass --model FILE)")
+        with open(path, "rb") as source:
+            model_bytes = source.read()
         try:
-            # The reference kernels: plain float32, deterministic, no delegate chatter.
-            self._interpreter = Interpreter(
-                model_path=str(path), num_threads=1,
-                experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
-        except ValueError as error:
-            raise StageError(f"{path} is not a LiteRT model ({error}); run "
-                             "`dvc repro --force export` to rebuild it") from None
-        self._path = path
+            self.card = read_card(model_bytes) or {}
+            # One thread and the default XNNPACK kernels: the fastest on one image, and the
+            # same numbers for the same input at any batch size (tests/test_export.py checks).
+            self._interpreter = Interpreter(model_content=model_bytes, num_threads=1)
+            with stderr_discarded():  # "Created TensorFlow Lite XNNPACK delegate for CPU."
+                self._interpreter.allocate_tensors()
+        except Exception as error:  # flatbuffers and LiteRT raise many kinds on a broken file
+            raise UserError(f"{path} is not a LiteRT model ({error}); run `dvc repro --force` "
+                            "on its export stage to rebuild it") from None
+        self.path, self.name = str(path), self.card.get("name", "unnamed")
         image = self._interpreter.get_input_details()[0]
         self._input, self._image_shape = image["index"], list(image["shape"][1:])  # (28, 28[, 1])
         self._output = self._interpreter.get_output_details()[0]["index"]
-        self._batch = None
+        self._batch = 1
 
     def probabilities(self, images):
         """float32 (N, 28, 28) scaled as in training -> float32 (N, 10), each row summing to 1."""
+        images = np.ascontiguousarray(images, np.float32).reshape(-1, *self._image_shape)
         if len(images) == 0:
             return np.zeros((0, CLASSES), np.float32)
-        images = np.ascontiguousarray(images, np.float32).reshape(len(images), *self._image_shape)
+        return np.concatenate([self._run(images[start:start + CHUNK])
+                               for start in range(0, len(images), CHUNK)])
+
+    def _run(self, images):
         try:
             if len(images) != self._batch:  # the model takes any batch size, once told it
-                shape = [len(images), *self._image_shape]
-                self._interpreter.resize_tensor_input(self._input, shape)
+                self._interpreter.resize_tensor_input(self._input, [len(images),
+                                                                    *self._image_shape])
                 self._interpreter.allocate_tensors()
                 self._batch = len(images)
             self._interpreter.set_tensor(self._input, images)
             self._interpreter.invoke()
-        except RuntimeError as error:  # e.g. TensorFlow ops that LiteRT has no kernels for
-            raise StageError(f"{self._path} cannot run in LiteRT ({error}); run "
-                             "`dvc repro --force export` to rebuild it") from None
+        except (RuntimeError, ValueError) as error:  # e.g. ops LiteRT has no kernels for
+            raise UserError(f"{self.path} cannot run in LiteRT ({error}); run `dvc repro "
+                            "--force` on its export stage to rebuild it") from None
         return self._interpreter.get_tensor(self._output).copy()

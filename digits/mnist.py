@@ -5,13 +5,15 @@ from pathlib import Path
 
 import numpy as np
 
-from stages.cli import StageError
-from stages.paths import PREPARED_DIR, RAW_DIR
+from digits.errors import UserError
+from digits.paths import PREPARED_DIR, RAW_DIR
 
 # sha256 of each gzipped file as originally published (see the data's README).
 FILES = {
-    "train-images-idx3-ubyte.gz": "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
-    "train-labels-idx1-ubyte.gz": "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
+    "train-images-idx3-ubyte.gz":
+        "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
+    "train-labels-idx1-ubyte.gz":
+        "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
     "t10k-images-idx3-ubyte.gz": "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
     "t10k-labels-idx1-ubyte.gz": "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
 }
@@ -23,7 +25,7 @@ CLASSES = 10
 
 
 def _corrupt(path, problem):
-    return StageError(f"{path} is corrupt: {problem}; delete it and run `dvc repro` to fetch "
+    return UserError(f"{path} is corrupt: {problem}; delete it and run `dvc repro` to fetch "
                       "it again")
 
 
@@ -33,7 +35,7 @@ def _read_idx(path, magic, dimensions):
         with gzip.open(path, "rb") as source:
             data = source.read()
     except FileNotFoundError:
-        raise StageError(f"{path} not found; run `dvc repro` to fetch MNIST") from None
+        raise UserError(f"{path} not found; run `dvc repro` to fetch MNIST") from None
     except (OSError, EOFError, zlib.error) as error:
         raise _corrupt(path, f"not a complete gzip file ({error})") from None
     header_size = 4 + 4 * dimensions
@@ -66,12 +68,17 @@ def read_labels(path):
     return labels
 
 
+def to_unit_floats(images):
+    """uint8 pixels 0-255 to float32 in [0, 1], exactly as every model input is scaled."""
+    return images.astype(np.float32) / np.float32(255)
+
+
 def read_split(prefix, raw_dir=RAW_DIR):
     """Images and labels of 'train' or 't10k', checked to be the same count."""
     images = read_images(Path(raw_dir) / f"{prefix}-images-idx3-ubyte.gz")
     labels = read_labels(Path(raw_dir) / f"{prefix}-labels-idx1-ubyte.gz")
     if len(images) != len(labels):
-        raise StageError(f"{raw_dir}: {prefix} has {len(images)} images but {len(labels)} "
+        raise UserError(f"{raw_dir}: {prefix} has {len(images)} images but {len(labels)} "
                          "labels; delete data/raw and run `dvc repro` to fetch MNIST again")
     return images, labels
 
@@ -82,4 +89,4 @@ def load_prepared(split, prepared_dir=PREPARED_DIR):
         return (np.load(Path(prepared_dir) / f"x_{split}.npy"),
                 np.load(Path(prepared_dir) / f"y_{split}.npy"))
     except FileNotFoundError as error:
-        raise StageError(f"{error.filename} not found; run `dvc repro prepare` first") from None
+        raise UserError(f"{error.filename} not found; run `dvc repro prepare` first") from None

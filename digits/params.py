@@ -1,138 +1,141 @@
-"""Load params.yaml and check every value before a stage uses it.
+"""Load params.yaml and check every value before anything uses it.
 
-Each rule names what a key must be; a bad value stops the stage with one line such as
-``params.yaml: train.epochs must be a positive integer, got -3``.
+A mistake stops with one line that names the key, e.g.
+``params.yaml: mlp.epochs must be a positive integer, got -3``.
 """
 import difflib
-from pathlib import Path
+import re
 
 import yaml
 
-from stages.cli import StageError
-
-PARAMS_FILE = Path("params.yaml")
-
-
-def _positive_int(value):
-    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+from digits.errors import UserError
+from digits.paths import PARAMS_FILE
 
 
-def _non_negative_int(value):
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+def _rule(description, test):
+    test.description = description
+    return test
 
 
-def _positive_number(value):
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _non_negative_number(value):
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _unit_interval(value):
-    return _non_negative_number(value) and value < 1
+POSITIVE_INT = _rule("a positive integer", lambda v: _is_int(v) and v > 0)
+NON_NEGATIVE_INT = _rule("a non-negative integer", lambda v: _is_int(v) and v >= 0)
+POSITIVE_NUMBER = _rule("a positive number", lambda v: _is_number(v) and v > 0)
+NON_NEGATIVE_NUMBER = _rule("a number >= 0", lambda v: _is_number(v) and v >= 0)
+FRACTION = _rule("a number between 0 and 1 (exclusive)", lambda v: _is_number(v) and 0 < v < 1)
+UNIT_INTERVAL = _rule("a number from 0 up to (not including) 1",
+                      lambda v: _is_number(v) and 0 <= v < 1)
+BOOLEAN = _rule("true or false", lambda v: isinstance(v, bool))
+POSITIVE_INT_LIST = _rule("a non-empty list of positive integers",
+                          lambda v: isinstance(v, list) and v and all(map(POSITIVE_INT, v)))
+URL_LIST = _rule("a non-empty list of URLs", lambda v: isinstance(v, list) and v and all(
+    isinstance(url, str) and "://" in url for url in v))
 
 
-def _positive_int_list(value):
-    return isinstance(value, list) and len(value) > 0 and all(map(_positive_int, value))
+def one_of(*choices):
+    return _rule("one of " + ", ".join(choices), lambda v: isinstance(v, str) and v in choices)
 
-
-def _fraction(value):
-    return isinstance(value, float) and 0 < value < 1
-
-
-def _url_list(value):
-    return (isinstance(value, list) and len(value) > 0
-            and all(isinstance(url, str) and "://" in url for url in value))
-
-
-def _boolean(value):
-    return isinstance(value, bool)
-
-
-def _one_of(*choices):
-    def rule(value):
-        return isinstance(value, str) and value in choices
-    rule.description = "one of " + ", ".join(choices)
-    return rule
-
-
-_positive_int.description = "a positive integer"
-_non_negative_int.description = "a non-negative integer"
-_positive_number.description = "a positive number"
-_fraction.description = "a number between 0 and 1 (exclusive)"
-_non_negative_number.description = "a number >= 0"
-_unit_interval.description = "a number from 0 up to (not including) 1"
-_positive_int_list.description = "a non-empty list of positive integers"
-_url_list.description = "a non-empty list of URLs"
-_boolean.description = "true or false"
 
 # The expected shape of params.yaml: section -> key -> rule (a top-level key maps to its rule).
 RULES = {
-    "seed": _non_negative_int,
-    "fetch": {"mirrors": _url_list, "timeout_seconds": _positive_number},
-    "prepare": {"val_fraction": _fraction},
-    "model": {"arch": _one_of("mlp", "cnn"), "hidden_units": _positive_int},
-    "train": {
-        "epochs": _positive_int,
-        "batch_size": _positive_int,
-        "learning_rate": _positive_number,
-        "steps_per_execution": _positive_int,
-        "jit_compile": _boolean,
-        "distribute": _one_of("auto", "none", "mirrored"),
+    "seed": NON_NEGATIVE_INT,
+    "fetch": {"mirrors": URL_LIST, "timeout_seconds": POSITIVE_NUMBER},
+    "prepare": {"val_fraction": FRACTION},
+    "mlp": {
+        "hidden_units": POSITIVE_INT,
+        "epochs": POSITIVE_INT,
+        "batch_size": POSITIVE_INT,
+        "learning_rate": POSITIVE_NUMBER,
+        "steps_per_execution": POSITIVE_INT,
+        "jit_compile": BOOLEAN,
     },
     "cnn": {
-        "filters": _positive_int_list,
-        "convs_per_block": _positive_int,
-        "kernel_size": _positive_int,
-        "dense_units": _positive_int,
-        "dropout": _unit_interval,
-        "epochs": _positive_int,
-        "batch_size": _positive_int,
-        "learning_rate": _positive_number,
-        "warmup_epochs": _non_negative_int,
-        "label_smoothing": _unit_interval,
-        "ema_momentum": _unit_interval,
-        "rotation_degrees": _non_negative_number,
-        "zoom": _unit_interval,
-        "shift_pixels": _non_negative_number,
-        "mixed_precision": _boolean,
-        "steps_per_execution": _positive_int,
-        "jit_compile": _boolean,
+        "filters": POSITIVE_INT_LIST,
+        "convs_per_block": POSITIVE_INT,
+        "kernel_size": POSITIVE_INT,
+        "dense_units": POSITIVE_INT,
+        "dropout": UNIT_INTERVAL,
+        "epochs": POSITIVE_INT,
+        "batch_size": POSITIVE_INT,
+        "learning_rate": POSITIVE_NUMBER,
+        "warmup_epochs": NON_NEGATIVE_INT,
+        "label_smoothing": UNIT_INTERVAL,
+        "ema_momentum": UNIT_INTERVAL,
+        "rotation_degrees": NON_NEGATIVE_NUMBER,
+        "zoom": UNIT_INTERVAL,
+        "shift_pixels": NON_NEGATIVE_NUMBER,
+        "mixed_precision": BOOLEAN,
+        "steps_per_execution": POSITIVE_INT,
+        "jit_compile": BOOLEAN,
     },
-    "visualize": {"sample_grid": _positive_int, "worst_count": _positive_int},
+    "devices": {"distribute": one_of("auto", "none", "mirrored")},
+    "visualize": {"sample_grid": POSITIVE_INT, "worst_count": POSITIVE_INT},
 }
+
+
+def _check_relations(values, source):
+    """Rules that tie two keys together."""
+    cnn = values["cnn"]
+    if cnn["warmup_epochs"] >= cnn["epochs"]:
+        raise UserError(f"{source}: cnn.warmup_epochs ({cnn['warmup_epochs']}) must be less "
+                        f"than cnn.epochs ({cnn['epochs']})")
+
+
+def _hint(key, rules, prefix):
+    """Where an unknown key probably belongs."""
+    homes = [f"{section}.{key}" for section, rule in rules.items()
+             if isinstance(rule, dict) and key in rule]
+    close = [prefix + match for match in difflib.get_close_matches(str(key), list(rules), n=1)]
+    if homes or close:
+        return f"did you mean {' or '.join(homes or close)}?"
+    return f"known keys: {', '.join(prefix + known for known in rules)}"
 
 
 def _check(values, rules, source, prefix=""):
     if not isinstance(values, dict):
-        raise StageError(f"{source}: {prefix.rstrip('.') or 'the file'} must be a mapping "
-                         "of keys to values")
+        raise UserError(f"{source}: {prefix.rstrip('.') or 'the file'} must be a mapping "
+                        "of keys to values")
     for key in values:
         if key not in rules:
-            hint = difflib.get_close_matches(str(key), list(rules), n=1)
-            suggestion = f" (did you mean {prefix}{hint[0]}?)" if hint else ""
-            raise StageError(f"{source}: unknown key {prefix}{key}{suggestion}")
+            raise UserError(f"{source}: unknown key {prefix}{key} ({_hint(key, rules, prefix)})")
     for key, rule in rules.items():
         name = prefix + key
         if key not in values:
-            raise StageError(f"{source}: {name} is missing; add it (see README.md)")
+            raise UserError(f"{source}: {name} is missing; add it (see README.md)")
         if isinstance(rule, dict):
             _check(values[key], rule, source, name + ".")
         elif not rule(values[key]):
-            raise StageError(f"{source}: {name} must be {rule.description}, "
-                             f"got {values[key]!r}")
+            raise UserError(f"{source}: {name} must be {rule.description}, got {values[key]!r}")
+
+
+class _Yaml12Loader(yaml.SafeLoader):
+    """YAML 1.2 numbers, as DVC reads them: 5e-4 and 1e3 are floats, not strings."""
+
+
+_Yaml12Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."))
 
 
 def load(path=PARAMS_FILE):
-    """Return the whole of params.yaml as a dict, every value checked."""
+    """The whole of params.yaml as a dict, every key known and every value checked."""
     try:
-        values = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        with open(path, encoding="utf-8") as source:
+            values = yaml.load(source, Loader=_Yaml12Loader)  # noqa: S506 (a safe loader)
     except FileNotFoundError:
-        raise StageError(f"{path} not found; run the stage from the project root") from None
+        raise UserError(f"{path} not found; run this from the project root") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
-        raise StageError(f"{path} is not valid YAML{where}; fix its syntax") from None
+        raise UserError(f"{path} is not valid YAML{where}; fix its syntax") from None
     _check(values, RULES, path)
+    _check_relations(values, path)
     return values

@@ -1,68 +1,74 @@
-"""Export models/model.keras for LiteRT and check that both give the same answers on the test set.
+"""Export one model for LiteRT and check that it gives Keras's answers on the whole test set.
 
-Writes models/model.tflite (the same bytes for the same model) and reports/export.json: the share
-of test images on which both pick the same digit, and the largest difference in any probability.
+    python -m stages.export mlp|cnn
+
+Writes models/<model>/model.tflite (the same bytes for the same model, with a card naming the
+model in its metadata) and reports/<model>/export.json: the share of test images on which both
+pick the same digit, and the largest difference in any probability.
 """
-import shutil
 import sys
 import tempfile
 from pathlib import Path
 
-import numpy as np
-
-from stages import cli
-from stages import model as model_lib
-from stages.files import atomic_path, write_json
-from stages.litert import Classifier
-from stages.mnist import load_prepared
-from stages.paths import EXPORT_CHECK_FILE, MODEL_FILE, TFLITE_FILE
+from digits import errors, litert
+from digits.files import atomic_path, write_json
+from digits.mnist import load_prepared
+from digits.paths import ModelFiles
 
 MIN_AGREEMENT = 0.999   # the predicted digit may differ only on a near-tie
-MAX_DIFFERENCE = 1e-4   # float32 kernels summing in another order differ by about 1e-7
+MAX_DIFFERENCE = 1e-4   # float32 kernels summing in another order differ by about 1e-6
+
+DESCRIPTIONS = {"mlp": "the original recipe: Flatten, Dense(128, relu), Dense(10, softmax)",
+                "cnn": "the convnet"}
 
 
 def compare(model, tflite_path, images):
     """How closely the LiteRT file reproduces the Keras model on these images."""
     keras_probabilities = model.predict(images, batch_size=1000, verbose=0)
-    litert_probabilities = Classifier(tflite_path).probabilities(images)
+    litert_probabilities = litert.Classifier(tflite_path).probabilities(images)
     return {
         "test_images": len(images),
-        "agreement": float(np.mean(keras_probabilities.argmax(1)
-                                   == litert_probabilities.argmax(1))),
-        "max_probability_difference": float(np.abs(keras_probabilities
-                                                   - litert_probabilities).max()),
+        "agreement": float((keras_probabilities.argmax(1)
+                            == litert_probabilities.argmax(1)).mean()),
+        "max_probability_difference": float(abs(keras_probabilities
+                                                - litert_probabilities).max()),
     }
 
 
-def export(images, keras_path=MODEL_FILE, tflite_path=TFLITE_FILE,
-           report_path=EXPORT_CHECK_FILE):
-    """Convert, compare on images, and write both outputs only if the two models agree.
-    The model computes in float32 (train saves it so), which LiteRT's built-in kernels run."""
-    model = model_lib.load(keras_path)
+def export(name, images, keras_path, tflite_path, report_path):
+    """Convert, compare on `images`, and write both outputs only if the two models agree.
+    The saved model computes in float32, which LiteRT's built-in kernels run."""
+    from digits import saving
+
+    model = saving.load(keras_path)
     with tempfile.TemporaryDirectory() as scratch:
-        candidate = Path(scratch) / "model.tflite"
-        model.export(str(candidate), format="litert", verbose=False)
+        converted = Path(scratch) / "model.tflite"
+        model.export(str(converted), format="litert", verbose=False)
+        card = {"name": name, "description": DESCRIPTIONS.get(name, name)}
+        candidate = Path(scratch) / "with-card.tflite"
+        candidate.write_bytes(litert.with_card(converted.read_bytes(), card))
         report = compare(model, candidate, images)
         if (report["agreement"] < MIN_AGREEMENT
                 or report["max_probability_difference"] > MAX_DIFFERENCE):
-            raise cli.StageError(
+            raise errors.UserError(
                 f"the LiteRT model differs from Keras: same digit on {report['agreement']:.2%} "
                 f"of {len(images):,} images (need {MIN_AGREEMENT:.1%}), probabilities up to "
                 f"{report['max_probability_difference']:.2g} apart (allowed {MAX_DIFFERENCE:g}); "
                 f"{tflite_path} was not written. Check the tensorflow and ai-edge-litert versions")
         with atomic_path(tflite_path) as temp:
-            shutil.copyfile(candidate, temp)
+            temp.write_bytes(candidate.read_bytes())
     write_json(report_path, report)
     return report
 
 
 def main():
+    files = ModelFiles.from_command_line()
     images, _ = load_prepared("test")
-    report = export(images)
-    print(f"{TFLITE_FILE}: same digit as Keras on {report['agreement']:.2%} of "
+    report = export(files.name, images, files.keras, files.tflite, files.export_check)
+    print(f"{files.tflite}: same digit as Keras on {report['agreement']:.2%} of "
           f"{report['test_images']:,} test images, probabilities at most "
           f"{report['max_probability_difference']:.1e} apart", file=sys.stderr)
 
 
 if __name__ == "__main__":
-    cli.run(main)
+    errors.run(main)

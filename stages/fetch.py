@@ -10,10 +10,10 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from stages import cli, params
-from stages.files import atomic_path, sha256_of
-from stages.mnist import FILES
-from stages.paths import RAW_DIR
+from digits import errors, params
+from digits.files import atomic_path, sha256_of
+from digits.mnist import FILES
+from digits.paths import RAW_DIR
 
 MIRROR_VARIABLE = "MNIST_MIRROR"
 
@@ -83,7 +83,7 @@ def fetch_file(name, expected_sha256, sources, timeout, raw_dir=RAW_DIR):
             "MNIST .gz files" if os.environ.get(MIRROR_VARIABLE) else
             f"check your connection, or set {MIRROR_VARIABLE} to a folder or base URL that "
             "holds the four MNIST .gz files")
-    raise cli.StageError(f"could not fetch {name}: tried {'; '.join(failures)}; {hint}")
+    raise errors.UserError(f"could not fetch {name}: tried {'; '.join(failures)}; {hint}")
 
 
 def sources_from(fetch_params):
@@ -99,4 +99,4 @@ def main():
 
 
 if __name__ == "__main__":
-    cli.run(main)
+    errors.run(main)

@@ -6,15 +6,10 @@ import sys
 
 import numpy as np
 
-from stages import cli, params
-from stages.files import save_npy
-from stages.mnist import CLASSES, read_split
-from stages.paths import PREPARED_DIR
-
-
-def normalize(images):
-    """uint8 pixels 0-255 to float32 in [0, 1], exactly as every model input is scaled."""
-    return images.astype(np.float32) / np.float32(255)
+from digits import errors, params
+from digits.files import save_npy
+from digits.mnist import CLASSES, read_split, to_unit_floats
+from digits.paths import PREPARED_DIR
 
 
 def stratified_split(labels, val_fraction, seed):
@@ -41,10 +36,10 @@ def main():
         "test": (test_images, test_labels),
     }
     for split, (images, labels) in arrays.items():
-        save_npy(PREPARED_DIR / f"x_{split}.npy", normalize(images))
+        save_npy(PREPARED_DIR / f"x_{split}.npy", to_unit_floats(images))
         save_npy(PREPARED_DIR / f"y_{split}.npy", labels)
         print(f"{split}: {len(labels):,} images", file=sys.stderr)
 
 
 if __name__ == "__main__":
-    cli.run(main)
+    errors.run(main)

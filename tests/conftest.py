@@ -1,4 +1,8 @@
-"""Shared fixtures: the real MNIST files, and throw-away copies of the project to run DVC in."""
+"""Shared fixtures: the real MNIST files, and throw-away copies of the project to run DVC in.
+
+A test that needs a pipeline run (or a model trained by one) is marked slow automatically;
+`python -m pytest -m "not slow"` runs the rest in under a minute.
+"""
 import os
 import shutil
 import subprocess
@@ -20,11 +24,40 @@ def mnist_folder():
     return shared if shared.is_dir() else ROOT / "data" / "raw"
 
 
+# Fixtures that run the pipeline (or part of it): a test that uses one is slow.
+SLOW_FIXTURES = {"default_run", "tflite_model", "smoke_project", "prepared_project",
+                 "live_server"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_configure(config):
     # Stages run inside temporary copies of the project, so a relative mirror must be resolved.
     os.environ["MNIST_MIRROR"] = str(mnist_folder())
     # dvc runs each stage's `python -m …` from PATH: make it this interpreter, venv or not.
     os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+
+
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's chromium package; Playwright downloads none
+needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(),
+                                    reason=f"{CHROMIUM} not found: apt-get install chromium")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium, with nothing in the background that would reach the network."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run", "--disable-sync"])
+        yield browser
+        browser.close()
 
 
 @pytest.fixture(scope="session")
@@ -68,28 +101,30 @@ def make_project_copy(destination, params_overrides=()):
 
 
 def set_param(project, assignment):
-    """Apply 'section.key=value' (YAML value) to the project's params.yaml."""
+    """Apply 'section.key=value' (a YAML value) to the project's params.yaml, keeping its comments
+    and layout, as `dvc exp run -S` does."""
     import yaml
+    from dvc.utils.serialize import modify_yaml
 
     key, value = assignment.split("=", 1)
-    params_file = project / "params.yaml"
-    values = yaml.safe_load(params_file.read_text())
-    *sections, last = key.split(".")
-    node = values
-    for section in sections:
-        node = node[section]
-    node[last] = yaml.safe_load(value)
-    params_file.write_text(yaml.safe_dump(values, sort_keys=False))
+    with modify_yaml(project / "params.yaml") as values:
+        *sections, last = key.split(".")
+        node = values
+        for section in sections:
+            node = node[section]
+        node[last] = yaml.safe_load(value)
 
 
-# A small configuration that exercises every stage in seconds.
-SMOKE_PARAMS = ("train.epochs=1", "model.hidden_units=16", "visualize.sample_grid=3")
+# A small configuration that exercises every stage of both models in seconds.
+SMOKE_PARAMS = ("mlp.epochs=1", "mlp.hidden_units=16", "cnn.epochs=1", "cnn.warmup_epochs=0",
+                "cnn.filters=[4, 8]", "cnn.convs_per_block=1", "cnn.dense_units=16",
+                "visualize.sample_grid=3")
 
 
 @pytest.fixture(scope="session")
 def tflite_model(default_run):
-    """The LiteRT model that the default pipeline exported."""
-    return default_run / "models/model.tflite"
+    """The LiteRT model that the default pipeline exported for the apps: the convnet."""
+    return default_run / "models/cnn/model.tflite"
 
 
 @pytest.fixture(scope="session")

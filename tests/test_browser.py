@@ -4,20 +4,15 @@ screenshot in its pytest tmp folder (the path is in the warnings summary)."""
 import base64
 import io
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
+from tests.conftest import needs_chromium
 from tests.test_serve import live_server  # noqa: F401 (a fixture)
 
-CHROMIUM = Path("/usr/bin/chromium")  # Debian's chromium package; Playwright downloads none
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
-
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
-                                reason=f"{CHROMIUM} not found: apt-get install chromium")
+pytestmark = needs_chromium
 
 
 def ellipse(cx, cy, rx, ry, points=48):
@@ -31,16 +26,6 @@ DIGITS = {  # strokes, each a list of points from 0 to 1 across the pad
     "0": [ellipse(0.5, 0.5, 0.2, 0.3)],
     "4": [[(0.56, 0.18), (0.26, 0.6), (0.76, 0.6)], [(0.62, 0.34), (0.62, 0.84)]],
 }
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
 
 
 def open_page(browser, base, request, screenshot, **options):

@@ -7,9 +7,9 @@ import threading
 
 import pytest
 
-from stages.cli import StageError
+from digits.errors import UserError
+from digits.mnist import FILES
 from stages.fetch import fetch_file
-from stages.mnist import FILES
 from tests.conftest import ROOT, run, set_param
 
 LABELS = "t10k-labels-idx1-ubyte.gz"
@@ -47,7 +47,7 @@ def test_checksum_failure_keeps_nothing(tmp_path):
     fake.mkdir()
     (fake / LABELS).write_bytes(b"not mnist")
     raw = tmp_path / "raw"
-    with pytest.raises(StageError, match=r"could not fetch .*sha256 .* differs from the published"):
+    with pytest.raises(UserError, match=r"could not fetch .*sha256 .* differs from the published"):
         fetch_file(LABELS, FILES[LABELS], [str(fake)], 5, raw_dir=raw)
     assert list(raw.iterdir()) == []
 

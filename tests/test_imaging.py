@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from stages import imaging
-from stages.mnist import read_split
+from digits import imaging
+from digits.mnist import read_split
 from tests.conftest import ROOT
 
 
@@ -188,7 +188,7 @@ def test_a_decompression_bomb_is_refused_unread(tmp_path):
         imaging.read_gray(bomb)
     # The same in a fresh process, measuring its peak memory. VmHWM, not ru_maxrss: Linux
     # carries ru_maxrss over from the parent (pytest, with TensorFlow loaded) through exec.
-    script = ("import re, sys; from stages import imaging\n"
+    script = ("import re, sys; from digits import imaging\n"
               "try: imaging.read_gray(sys.argv[1])\nexcept imaging.ImageError: pass\n"
               "print(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read())[1])")
     peak_kb = int(subprocess.run([sys.executable, "-c", script, str(bomb)], cwd=ROOT, check=True,
@@ -228,7 +228,7 @@ def test_a_missing_or_empty_file_is_refused(tmp_path):
 
 
 def test_importing_it_loads_no_tensorflow():
-    script = ("import sys, stages.imaging, stages.litert, stages.predict\n"
+    script = ("import sys, digits.imaging, digits.litert, digits.apps.predict\n"
               "print(sorted({'tensorflow', 'keras', 'matplotlib'} & set(sys.modules)))")
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, check=True,
                             capture_output=True, text=True)

@@ -4,8 +4,8 @@ import gzip
 import numpy as np
 import pytest
 
-from stages.cli import StageError
-from stages.mnist import FILES, read_images, read_labels, read_split
+from digits.errors import UserError
+from digits.mnist import FILES, read_images, read_labels, read_split
 
 
 def write_idx(path, magic, dims, payload, compress=True):
@@ -32,7 +32,7 @@ def test_valid_images_and_labels(tmp_path):
 ])
 def test_corrupt_images_are_refused(tmp_path, magic, dims, size, problem):
     path = write_idx(tmp_path / "bad.gz", magic, dims, bytes(size))
-    with pytest.raises(StageError, match="bad.gz is corrupt") as error:
+    with pytest.raises(UserError, match="bad.gz is corrupt") as error:
         read_images(path)
     assert problem in str(error.value)
     assert "\n" not in str(error.value)
@@ -42,31 +42,31 @@ def test_truncated_gzip_is_refused(tmp_path):
     good = write_idx(tmp_path / "good.gz", 0x803, (2, 28, 28), bytes(2 * 784))
     truncated = tmp_path / "truncated.gz"
     truncated.write_bytes(good.read_bytes()[:-20])
-    with pytest.raises(StageError, match="truncated.gz is corrupt: not a complete gzip file"):
+    with pytest.raises(UserError, match="truncated.gz is corrupt: not a complete gzip file"):
         read_images(truncated)
 
 
 def test_header_shorter_than_declared(tmp_path):
     path = tmp_path / "short.gz"
     path.write_bytes(gzip.compress(b"\x00\x00\x08"))
-    with pytest.raises(StageError, match="shorter than the IDX header"):
+    with pytest.raises(UserError, match="shorter than the IDX header"):
         read_labels(path)
 
 
 def test_label_out_of_range(tmp_path):
-    with pytest.raises(StageError, match="label 12 is not a digit"):
+    with pytest.raises(UserError, match="label 12 is not a digit"):
         read_labels(write_idx(tmp_path / "l.gz", 0x801, (2,), [1, 12]))
 
 
 def test_count_mismatch_between_images_and_labels(tmp_path):
     write_idx(tmp_path / "train-images-idx3-ubyte.gz", 0x803, (3, 28, 28), bytes(3 * 784))
     write_idx(tmp_path / "train-labels-idx1-ubyte.gz", 0x801, (2,), [1, 2])
-    with pytest.raises(StageError, match="3 images but 2 labels"):
+    with pytest.raises(UserError, match="3 images but 2 labels"):
         read_split("train", tmp_path)
 
 
 def test_missing_file_says_how_to_get_it(tmp_path):
-    with pytest.raises(StageError, match="not found; run `dvc repro`"):
+    with pytest.raises(UserError, match="not found; run `dvc repro`"):
         read_images(tmp_path / "absent.gz")
 
 

@@ -4,13 +4,14 @@ import sys
 import numpy as np
 import pytest
 
-from stages.prepare import normalize, stratified_split
+from digits.mnist import to_unit_floats
+from stages.prepare import stratified_split
 from tests.conftest import ROOT, run
 
 
-def test_normalize_maps_bytes_to_unit_floats():
+def test_pixels_map_to_unit_floats():
     pixels = np.array([[0, 51, 255]], dtype=np.uint8)
-    scaled = normalize(pixels)
+    scaled = to_unit_floats(pixels)
     assert scaled.dtype == np.float32
     assert scaled.tolist() == [[0.0, np.float32(0.2), 1.0]]
 

@@ -1,4 +1,4 @@
-"""`python -m stages.serve`: every route, every kind of bad input, and a real uvicorn server."""
+"""digits-serve: every route, every kind of bad input, and a real uvicorn server."""
 import hashlib
 import io
 import re
@@ -15,10 +15,10 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from stages import imaging
-from stages.litert import Classifier
-from stages.mnist import read_split
-from stages.serve import MAX_BODY, create_app
+from digits import imaging
+from digits.apps.serve import MAX_BODY, create_app
+from digits.litert import Classifier
+from digits.mnist import read_split
 from tests.conftest import ROOT, run
 from tests.test_imaging import png_bomb
 
@@ -44,11 +44,11 @@ def client(tflite_model):
 
 
 def start_server(model, log, *args):
-    """`python -m stages.serve` on a free port of 127.0.0.1; (process, base URL) once it answers."""
+    """digits-serve on a free port of 127.0.0.1; (process, base URL) once it answers."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "stages.serve", "--port", str(port),
+    server = subprocess.Popen([sys.executable, "-m", "digits.apps.serve", "--port", str(port),
                                "--model", str(model), *args], cwd=ROOT, stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -195,10 +195,10 @@ def test_the_page_and_its_assets_are_served_by_the_app(client):
     assert not re.search(r"https?://|//cdn|@import", everything)  # no CDN: works offline
 
 
-def test_healthz_names_the_model_by_its_hash(client, tflite_model):
+def test_healthz_names_the_model_its_file_and_hash(client, tflite_model):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "model": str(tflite_model),
+    assert response.json() == {"status": "ok", "model": "cnn", "file": str(tflite_model),
                                "sha256": hashlib.sha256(tflite_model.read_bytes()).hexdigest()}
 
 
@@ -222,14 +222,19 @@ def test_unknown_routes_and_methods_get_json_errors(client):
 # The server as a user runs it
 
 def test_a_missing_model_says_to_run_dvc_repro(tmp_path):
-    env = {"PYTHONPATH": str(ROOT)}  # run from an empty folder: no models/model.tflite there
-    for args, name in (([], "models/model.tflite"), (["--model", "none.tflite"], "none.tflite")):
-        result = run([sys.executable, "-m", "stages.serve", *args], cwd=tmp_path, env=env,
-                     check=False)
-        assert result.returncode == 1 and "Traceback" not in result.stderr
-        assert result.stderr.strip().splitlines() == [
-            f"error: {name} not found: run `dvc repro` first to train and export the model "
-            "(or pass --model FILE)"]
+    result = run([sys.executable, "-m", "digits.apps.serve", "--model", "none.tflite"],
+                 cwd=tmp_path, check=False)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "error: none.tflite not found; run `dvc repro` to train and export the model "
+        "(or pass --model FILE)"]
+
+
+@pytest.mark.parametrize("port", ["99999", "0", "-1", "http"])
+def test_a_port_out_of_range_is_a_usage_error(port):
+    result = run([sys.executable, "-m", "digits.apps.serve", "--port", port], cwd=ROOT,
+                 check=False)
+    assert result.returncode == 2 and "is not a port number (1-65535)" in result.stderr
 
 
 def test_the_live_server_keeps_serving_through_bad_input(live_server, paper_digits):

@@ -1,15 +1,15 @@
-"""The training pieces: augmentation, the convnet, and the mirrored (multi-device) path."""
+"""The training pieces: augmentation, the convnet, precision, and the mirrored (multi-device)
+path."""
 import json
 import sys
 
 import numpy as np
 import pytest
 
+from digits import datasets, models, training  # noqa: E402
+from digits.params import load  # noqa: E402
+from digits.quiet_tensorflow import tf  # noqa: E402
 from tests.conftest import SMOKE_PARAMS, dvc, make_project_copy, run, set_param
-
-tf = pytest.importorskip("tensorflow")
-from stages import datasets, model as model_lib  # noqa: E402
-from stages.params import load  # noqa: E402
 
 NO_AUGMENTATION = {"rotation_degrees": 0, "zoom": 0, "shift_pixels": 0}
 
@@ -63,46 +63,58 @@ def test_batches_cover_every_image_each_epoch():
 
 
 def test_cnn_builds_with_float32_output_under_mixed_precision():
-    settings = load()
-    settings["model"]["arch"] = "cnn"
-    settings["cnn"].update(filters=[4, 8], convs_per_block=2, dense_units=16)
-    model = model_lib.build(settings, seed=0, dtype_policy="mixed_bfloat16")
+    recipe = {**load()["cnn"], "filters": [4, 8], "convs_per_block": 2, "dense_units": 16}
+    model = models.build("cnn", recipe, seed=0, dtype_policy="mixed_bfloat16")
     assert model.output_shape == (None, 10)
     assert model.layers[-1].compute_dtype == "float32"
     assert any(layer.compute_dtype == "bfloat16" for layer in model.layers[1:-1])
     assert [type(layer).__name__ for layer in model.layers].count("Conv2D") == 4
 
 
+@pytest.mark.parametrize("mixed, gpus, bfloat16, policy", [
+    (False, [], True, "float32"), (True, ["GPU:0"], True, "mixed_float16"),
+    (True, [], True, "mixed_bfloat16"), (True, [], False, "float32")])
+def test_precision_fits_the_device(monkeypatch, mixed, gpus, bfloat16, policy):
+    monkeypatch.setattr(training, "_cpu_has_bfloat16", lambda: bfloat16)
+    monkeypatch.setattr(tf.config, "list_logical_devices",
+                        lambda kind=None: gpus if kind == "GPU" else ["CPU:0"])
+    assert training.precision_policy(mixed) == policy
+
+
 TRAIN_WITH_TWO_CPUS = """
-import tensorflow as tf
+import sys
+from digits.quiet_tensorflow import tf
 cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-from stages import cli, train
-cli.run(train.main)
+from digits import errors
+from stages import train
+errors.run(lambda: train.main())
 """
 
 
 @pytest.fixture(scope="module")
 def prepared_project(tmp_path_factory, mnist_dir):
     project = make_project_copy(tmp_path_factory.mktemp("training"), SMOKE_PARAMS)
-    set_param(project, "train.epochs=2")
-    set_param(project, "model.hidden_units=64")
+    set_param(project, "mlp.epochs=2")
+    set_param(project, "mlp.hidden_units=64")
     dvc("repro", "prepare", cwd=project)
     return project
 
 
-def train_and_score(project, command):
-    result = run(command, cwd=project, env={"PYTHONPATH": str(project)})
-    run([sys.executable, "-m", "stages.evaluate"], cwd=project, env={"PYTHONPATH": str(project)})
-    return json.loads((project / "reports/metrics.json").read_text())["accuracy"], result.stderr
+def train_and_score(project, command, model):
+    env = {"PYTHONPATH": str(project)}
+    result = run([*command, model], cwd=project, env=env)
+    run([sys.executable, "-m", "stages.evaluate", model], cwd=project, env=env)
+    metrics = json.loads((project / f"reports/{model}/metrics.json").read_text())
+    return metrics["accuracy"], result.stderr
 
 
 def test_mirrored_training_on_two_devices_matches_one(prepared_project):
-    set_param(prepared_project, "model.arch=mlp")
-    set_param(prepared_project, "train.distribute=none")
-    single, _ = train_and_score(prepared_project, [sys.executable, "-m", "stages.train"])
-    set_param(prepared_project, "train.distribute=mirrored")
-    mirrored, log = train_and_score(prepared_project, [sys.executable, "-c", TRAIN_WITH_TWO_CPUS])
+    set_param(prepared_project, "devices.distribute=none")
+    single, _ = train_and_score(prepared_project, [sys.executable, "-m", "stages.train"], "mlp")
+    set_param(prepared_project, "devices.distribute=mirrored")
+    mirrored, log = train_and_score(prepared_project, [sys.executable, "-c", TRAIN_WITH_TWO_CPUS],
+                                    "mlp")
     assert "2 replica(s)" in log
     print(f"test accuracy: one device {single:.4f}, mirrored on two {mirrored:.4f}")
     assert single > 0.95 and abs(mirrored - single) < 0.01
@@ -110,18 +122,19 @@ def test_mirrored_training_on_two_devices_matches_one(prepared_project):
 
 def test_cnn_trains_and_exports_in_float32(prepared_project):
     """The convnet path end to end on a tiny configuration: augmentation, bfloat16, EMA."""
-    for assignment in ("model.arch=cnn", "cnn.filters=[8, 16]", "cnn.dense_units=32",
+    for assignment in ("cnn.filters=[8, 16]", "cnn.convs_per_block=2", "cnn.dense_units=32",
                        "cnn.epochs=1", "cnn.warmup_epochs=0", "cnn.ema_momentum=0.9",
-                       "train.distribute=none"):
+                       "devices.distribute=none"):
         set_param(prepared_project, assignment)
-    accuracy, log = train_and_score(prepared_project, [sys.executable, "-m", "stages.train"])
-    assert "with augmentation" in log
+    accuracy, log = train_and_score(prepared_project, [sys.executable, "-m", "stages.train"],
+                                    "cnn")
+    assert "with augmentation" in log and training.precision_policy(True) in log
     assert accuracy > 0.9
     import keras
 
-    model = keras.saving.load_model(prepared_project / "models/model.keras")
+    model = keras.saving.load_model(prepared_project / "models/cnn/model.keras")
     assert {layer.dtype_policy.name for layer in model.layers} == {"float32"}
-    run([sys.executable, "-m", "stages.export"], cwd=prepared_project,
+    run([sys.executable, "-m", "stages.export", "cnn"], cwd=prepared_project,
         env={"PYTHONPATH": str(prepared_project)})
-    check = json.loads((prepared_project / "reports/export.json").read_text())
-    assert check["agreement"] >= 0.999
+    check = json.loads((prepared_project / "reports/cnn/export.json").read_text())
+    assert check["agreement"] >= 0.999 and check["test_images"] == 10000

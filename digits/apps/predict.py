@@ -1,7 +1,6 @@
-"""Identify handwritten digits in image files with models/model.tflite; TensorFlow is never loaded.
+"""Identify handwritten digits in image files with an exported model; TensorFlow is never loaded.
 
-    python -m stages.predict IMAGE [IMAGE | FOLDER ...] [--json] [--save-normalized DIR]
-                             [--model FILE]
+    digits-predict IMAGE [IMAGE | FOLDER ...] [--json] [--save-normalized DIR] [--model FILE]
 
 One line per file: the digit, its confidence and the next two candidates. A file that cannot be
 identified gets one error line and the others go on. Exit status: 0 if every input was
@@ -16,17 +15,18 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from stages import cli, imaging
-from stages.files import atomic_path
-from stages.litert import Classifier
-from stages.paths import TFLITE_FILE
+from digits import errors, imaging
+from digits.files import atomic_path
+from digits.litert import Classifier
+from digits.paths import app_model_file
+from digits.scoring import percent
 
 BATCH = 256  # images normalized, then identified in one interpreter call
 SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="python -m stages.predict",
+    parser = argparse.ArgumentParser(prog="digits-predict",
                                      description="Identify the handwritten digit in each image.")
     parser.add_argument("inputs", nargs="+", metavar="IMAGE | FOLDER",
                         help="an image file, or a folder: every image directly inside it")
@@ -34,8 +34,8 @@ def parse_args(argv):
                         help="print a JSON list, one object per image, with all 10 probabilities")
     parser.add_argument("--save-normalized", metavar="DIR", type=Path,
                         help="write the 28x28 image the model saw to DIR/<name>.png")
-    parser.add_argument("--model", metavar="FILE", default=TFLITE_FILE,
-                        help=f"the LiteRT model (default: {TFLITE_FILE})")
+    parser.add_argument("--model", metavar="FILE", type=Path, default=app_model_file(),
+                        help="the LiteRT model (default: the convnet, models/cnn/model.tflite)")
     args = parser.parse_args(argv)
     if args.save_normalized and args.save_normalized.exists() and not args.save_normalized.is_dir():
         parser.error(f"--save-normalized: {args.save_normalized} is a file, not a folder")
@@ -76,11 +76,12 @@ def _save(pixels, file, folder, taken):
         with atomic_path(folder / name) as temp:
             Image.fromarray(np.round(pixels * 255).astype(np.uint8)).save(temp, format="PNG")
     except OSError as error:
-        raise cli.StageError(f"cannot write {folder / name}: {error.strerror or error}") from None
+        raise errors.UserError(f"cannot write {folder / name}: {error.strerror or error}") from None
 
 
 def identify(inputs, classifier, save_dir=None):
-    """One result per file, in order: {file, digit, confidence, probabilities} or {file, error}."""
+    """One result per file, in order: {file, model, digit, confidence, probabilities} or
+    {file, error}."""
     taken = set()
     for batch in _batches(expand(inputs), BATCH):
         results, images = [], []
@@ -101,7 +102,8 @@ def identify(inputs, classifier, save_dir=None):
             if "error" not in result:
                 probabilities = next(rows)
                 best = int(probabilities.argmax())
-                result.update(digit=best, confidence=float(probabilities[best]),
+                result.update(model=classifier.name, digit=best,
+                              confidence=float(probabilities[best]),
                               probabilities=[float(p) for p in probabilities])
             yield result
 
@@ -112,8 +114,9 @@ def describe(result):
         return f"{result['file']}: error: {result['error']}"
     probabilities = result["probabilities"]
     first, second, third = sorted(range(len(probabilities)), key=lambda d: -probabilities[d])[:3]
-    return (f"{result['file']}: {first} ({probabilities[first]:.1%}); next "
-            f"{second} ({probabilities[second]:.1%}), {third} ({probabilities[third]:.1%})")
+    return (f"{result['file']}: {first} ({percent(probabilities[first])}); next "
+            f"{second} ({percent(probabilities[second])}), {third} "
+            f"({percent(probabilities[third])})")
 
 
 def main(argv=None):
@@ -133,5 +136,10 @@ def main(argv=None):
     return 1 if failed else 0
 
 
+def console():
+    """The digits-predict command."""
+    errors.run(main)
+
+
 if __name__ == "__main__":
-    cli.run(lambda: sys.exit(main()))
+    console()

@@ -1,9 +1,9 @@
-"""Draw a digit in the browser: a local web app and HTTP API around models/model.tflite.
+"""Draw a digit in the browser: a local web app and HTTP API around an exported model.
 
-    python -m stages.serve [--host 127.0.0.1] [--port 8000] [--model FILE]
+    digits-serve [--host 127.0.0.1] [--port 8000] [--model FILE]
 
-GET / is the page (stages/web/); POST /api/predict identifies one image; GET /healthz names the
-model; /openapi.json describes it all. Same normalization and model as `python -m stages.predict`.
+GET / is the page (web/); POST /api/predict identifies one image; GET /healthz names the model;
+/openapi.json describes it all. The same normalization and model as digits-predict.
 """
 import argparse
 import io
@@ -22,11 +22,11 @@ from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import ClientDisconnect
 
-from stages import cli, imaging
-from stages.files import sha256_of
-from stages.litert import Classifier
-from stages.mnist import IMAGE_SIDE
-from stages.paths import TFLITE_FILE
+from digits import errors, imaging
+from digits.files import sha256_of
+from digits.litert import Classifier
+from digits.mnist import IMAGE_SIDE
+from digits.paths import app_model_file
 
 MAX_BODY = 2 * 1024 * 1024  # bytes, counted as the body arrives
 BIG = 1_000_000  # pixels: bigger images are normalized in a worker thread
@@ -48,7 +48,8 @@ class Prediction(BaseModel):
 
 class Health(BaseModel):
     status: str
-    model: str
+    model: str = Field(description="the model's name: cnn (the convnet) or mlp")
+    file: str = Field(description="the model file")
     sha256: str = Field(description="the model file's SHA-256")
 
 
@@ -116,16 +117,14 @@ def is_big(data):
 
 def load(model_path):
     """The classifier, warmed up, and the model file's SHA-256."""
-    if not Path(model_path).is_file():
-        raise cli.StageError(f"{model_path} not found: run `dvc repro` first to train and "
-                             "export the model (or pass --model FILE)")
     classifier = Classifier(model_path)
     classifier.probabilities(np.zeros((1, IMAGE_SIDE, IMAGE_SIDE), np.float32))
     return classifier, sha256_of(model_path)
 
 
-def create_app(model_path=TFLITE_FILE):
+def create_app(model_path=None):
     """The web app, with the model loaded once, now."""
+    model_path = model_path or app_model_file()
     classifier, sha256 = load(model_path)
     app = FastAPI(title="MNIST digit identifier", version="1", docs_url=None, redoc_url=None)
     app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
@@ -144,7 +143,8 @@ def create_app(model_path=TFLITE_FILE):
 
     @app.get("/healthz", response_model=Health)
     async def healthz():
-        return {"status": "ok", "model": str(model_path), "sha256": sha256}
+        return {"status": "ok", "model": classifier.name, "file": str(model_path),
+                "sha256": sha256}
 
     @app.post("/api/predict", response_model=Prediction, openapi_extra={"requestBody": IMAGE_BODY},
               responses={code: {"model": Error} for code in (400, 413, 415, 422)})
@@ -170,14 +170,21 @@ def create_app(model_path=TFLITE_FILE):
     return app
 
 
+def port_number(text):
+    """A TCP port, 1-65535, for argparse."""
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (1-65535)")
+    return int(text)
+
+
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m stages.serve",
+    parser = argparse.ArgumentParser(prog="digits-serve",
                                      description="Serve the digit-drawing page and its API.")
     parser.add_argument("--host", default="127.0.0.1",
                         help="the address to listen on (default: 127.0.0.1, this machine only)")
-    parser.add_argument("--port", type=int, default=8000, help="default: 8000")
-    parser.add_argument("--model", metavar="FILE", default=TFLITE_FILE,
-                        help=f"the LiteRT model (default: {TFLITE_FILE})")
+    parser.add_argument("--port", type=port_number, default=8000, help="default: 8000")
+    parser.add_argument("--model", metavar="FILE", type=Path, default=app_model_file(),
+                        help="the LiteRT model (default: the convnet, models/cnn/model.tflite)")
     args = parser.parse_args(argv)
     app = create_app(args.model)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
@@ -185,5 +192,10 @@ def main(argv=None):
     uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="info")
 
 
+def console():
+    """The digits-serve command."""
+    errors.run(main)
+
+
 if __name__ == "__main__":
-    cli.run(main)
+    console()
