@@ -22,11 +22,13 @@ def main():
     x_train, y_train = load_prepared("train")
     x_val, y_val = load_prepared("val")
 
-    # Imported only now, so that a mistake above fails before TensorFlow's slow import.
+    # Imported only now, so that a mistake above fails before TensorFlow's slow import; digits
+    # first, so that TensorFlow loads without its log lines before dvclive.keras imports it.
+    from digits import datasets, models, saving, training
+
+    # isort: split
     from dvclive import Live
     from dvclive.keras import DVCLiveCallback
-
-    from digits import datasets, models, saving, training
 
     recipe = training.full_recipe(settings[files.name])
     steps = datasets.steps_for(len(y_train), recipe["batch_size"])
