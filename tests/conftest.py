@@ -129,7 +129,11 @@ def tflite_model(default_run):
 
 @pytest.fixture(scope="session")
 def default_run(tmp_path_factory, mnist_dir):
-    """The whole pipeline with the default params, run once by `dvc repro`."""
+    """The whole pipeline with the default params, run once by `dvc repro` in a copy of the
+    project. For quick turns on app tests, DIGITS_TEST_RUN may name a folder where the pipeline
+    already ran (its models/ and data/prepared/ are used); CI never sets it."""
+    if os.environ.get("DIGITS_TEST_RUN"):
+        return Path(os.environ["DIGITS_TEST_RUN"]).resolve()
     project = make_project_copy(tmp_path_factory.mktemp("default"))
     dvc("repro", cwd=project)
     return project
