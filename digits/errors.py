@@ -1,4 +1,5 @@
 """How stages and apps fail: one line on stderr that names the problem and the fix, no traceback."""
+import os
 import signal
 import sys
 
@@ -22,4 +23,7 @@ def run(main):
     except KeyboardInterrupt:
         print("interrupted; nothing half-written was kept", file=sys.stderr)
         sys.exit(130)
+    except BrokenPipeError:  # the reader left (`... | head`): stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(141)
     sys.exit(status or 0)

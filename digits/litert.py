@@ -65,16 +65,23 @@ class Classifier:
         self.path, self.name = str(path), self.card.get("name", "unnamed")
         image = self._interpreter.get_input_details()[0]
         self._input, self._image_shape = image["index"], list(image["shape"][1:])  # (28, 28[, 1])
-        self._output = self._interpreter.get_output_details()[0]["index"]
+        # The digit probabilities, and the not-a-digit score if the model has that output.
+        outputs = {len(o["shape"]): o["index"] for o in self._interpreter.get_output_details()}
+        self._probabilities, self._not_a_digit = outputs[2], outputs.get(1)
         self._batch = 1
 
-    def probabilities(self, images):
-        """float32 (N, 28, 28) scaled as in training -> float32 (N, 10), each row summing to 1."""
+    def outputs(self, images):
+        """float32 (N, 28, 28) scaled as in training -> the model's probabilities, float32
+        (N, 10) with rows summing to 1, and its not-a-digit scores (N,) (0 without a head)."""
         images = np.ascontiguousarray(images, np.float32).reshape(-1, *self._image_shape)
         if len(images) == 0:
-            return np.zeros((0, CLASSES), np.float32)
-        return np.concatenate([self._run(images[start:start + CHUNK])
-                               for start in range(0, len(images), CHUNK)])
+            return np.zeros((0, CLASSES), np.float32), np.zeros(0, np.float32)
+        chunks = [self._run(images[start:start + CHUNK]) for start in range(0, len(images), CHUNK)]
+        return tuple(np.concatenate(part) for part in zip(*chunks))
+
+    def probabilities(self, images):
+        """The model's own (uncalibrated) digit probabilities, float32 (N, 10)."""
+        return self.outputs(images)[0]
 
     def _run(self, images):
         try:
@@ -88,4 +95,7 @@ class Classifier:
         except (RuntimeError, ValueError) as error:  # e.g. ops LiteRT has no kernels for
             raise UserError(f"{self.path} cannot run in LiteRT ({error}); run `dvc repro "
                             "--force` on its export stage to rebuild it") from None
-        return self._interpreter.get_tensor(self._output).copy()
+        probabilities = self._interpreter.get_tensor(self._probabilities).copy()
+        if self._not_a_digit is None:
+            return probabilities, np.zeros(len(images), np.float32)
+        return probabilities, self._interpreter.get_tensor(self._not_a_digit).copy()

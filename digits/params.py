@@ -75,6 +75,13 @@ RULES = {
         "steps_per_execution": POSITIVE_INT,
         "jit_compile": BOOLEAN,
     },
+    "nondigits": {"train": POSITIVE_INT, "val": POSITIVE_INT, "test": POSITIVE_INT},
+    "calibrate": {
+        "head_digits": POSITIVE_INT,
+        "head_epochs": POSITIVE_INT,
+        "digits_called_not_a_digit": FRACTION,
+        "digits_not_sure": FRACTION,
+    },
     "devices": {"distribute": one_of("auto", "none", "mirrored")},
     "visualize": {"sample_grid": POSITIVE_INT, "worst_count": POSITIVE_INT},
 }

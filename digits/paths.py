@@ -11,10 +11,12 @@ PARAMS_FILE = Path("params.yaml")
 PARAMS_CHECKED = Path("reports/params_checked.txt")  # written once params.yaml passes its checks
 RAW_DIR = Path("data/raw")
 PREPARED_DIR = Path("data/prepared")
+NONDIGITS_DIR = Path("data/nondigits")  # letters, scribbles, shapes... as the model sees them
 REPORT_FILE = Path("reports/report.md")
 PER_CLASS_FILE = Path("reports/per_class.csv")  # both models' per-class scores, side by side
 COMPARISON_FIGURE = Path("reports/figures/per_class_accuracy.png")
-FIGURES = ("samples.png", "confident_mistakes.png", "confusion_matrix.png", "training_curves.png")
+FIGURES = ("samples.png", "confident_mistakes.png", "confusion_matrix.png", "training_curves.png",
+           "reliability.png")
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,14 @@ class ModelFiles:
     @property
     def keras(self):
         return Path("models") / self.name / "model.keras"
+
+    @property
+    def identifier(self):  # the model with its not-a-digit head: two outputs
+        return Path("models") / self.name / "identifier.keras"
+
+    @property
+    def calibration(self):  # temperature and decision thresholds, fitted on validation data
+        return Path("models") / self.name / "calibration.json"
 
     @property
     def tflite(self):  # what predict and serve load

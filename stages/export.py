@@ -1,11 +1,14 @@
-"""Export one model for LiteRT and check that it gives Keras's answers on the whole test set.
+"""Export one model, with its not-a-digit head, for LiteRT and check that it gives Keras's
+answers on the whole test set.
 
     python -m stages.export mlp|cnn
 
-Writes models/<model>/model.tflite (the same bytes for the same model, with a card naming the
-model in its metadata) and reports/<model>/export.json: the share of test images on which both
-pick the same digit, and the largest difference in any probability.
+Writes models/<model>/model.tflite (the same bytes for the same model; its metadata carries a
+card: the model's name, its temperature and the thresholds of its answers) and
+reports/<model>/export.json: the share of test images on which both pick the same digit, and the
+largest difference in any probability or not-a-digit score.
 """
+import json
 import sys
 import tempfile
 from pathlib import Path
@@ -24,27 +27,34 @@ DESCRIPTIONS = {"mlp": "the original recipe: Flatten, Dense(128, relu), Dense(10
 
 def compare(model, tflite_path, images):
     """How closely the LiteRT file reproduces the Keras model on these images."""
-    keras_probabilities = model.predict(images, batch_size=1000, verbose=0)
-    litert_probabilities = litert.Classifier(tflite_path).probabilities(images)
+    keras_probabilities, keras_scores = model.predict(images, batch_size=1000, verbose=0)
+    litert_probabilities, litert_scores = litert.Classifier(tflite_path).outputs(images)
     return {
         "test_images": len(images),
         "agreement": float((keras_probabilities.argmax(1)
                             == litert_probabilities.argmax(1)).mean()),
-        "max_probability_difference": float(abs(keras_probabilities
-                                                - litert_probabilities).max()),
+        "max_probability_difference": float(max(abs(keras_probabilities
+                                                     - litert_probabilities).max(),
+                                                abs(keras_scores - litert_scores).max())),
     }
 
 
-def export(name, images, keras_path, tflite_path, report_path):
+def export(name, images, keras_path, calibration_path, tflite_path, report_path):
     """Convert, compare on `images`, and write both outputs only if the two models agree.
     The saved model computes in float32, which LiteRT's built-in kernels run."""
     from digits import saving
 
     model = saving.load(keras_path)
+    try:
+        fitted = json.loads(Path(calibration_path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise errors.UserError(f"{calibration_path} not found; run `dvc repro calibrate@{name}` "
+                               "first") from None
     with tempfile.TemporaryDirectory() as scratch:
         converted = Path(scratch) / "model.tflite"
         model.export(str(converted), format="litert", verbose=False)
-        card = {"name": name, "description": DESCRIPTIONS.get(name, name)}
+        card = {"name": name, "description": DESCRIPTIONS.get(name, name),
+                "temperature": fitted["temperature"], "thresholds": fitted["thresholds"]}
         candidate = Path(scratch) / "with-card.tflite"
         candidate.write_bytes(litert.with_card(converted.read_bytes(), card))
         report = compare(model, candidate, images)
@@ -64,7 +74,8 @@ def export(name, images, keras_path, tflite_path, report_path):
 def main():
     files = ModelFiles.from_command_line()
     images, _ = load_prepared("test")
-    report = export(files.name, images, files.keras, files.tflite, files.export_check)
+    report = export(files.name, images, files.identifier, files.calibration, files.tflite,
+                    files.export_check)
     print(f"{files.tflite}: same digit as Keras on {report['agreement']:.2%} of "
           f"{report['test_images']:,} test images, probabilities at most "
           f"{report['max_probability_difference']:.1e} apart", file=sys.stderr)

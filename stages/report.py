@@ -8,7 +8,7 @@ import json
 
 import numpy as np
 
-from digits import errors, params
+from digits import errors, params, scoring
 from digits.figures import plt, save
 from digits.files import write_text
 from digits.paths import COMPARISON_FIGURE, FIGURES, MODELS, PER_CLASS_FILE, REPORT_FILE, ModelFiles
@@ -47,7 +47,11 @@ def page(settings, metrics, per_class):
     rows = {"test accuracy": lambda m: f"**{m['accuracy']:.2%}**",
             "test loss": lambda m: f"{m['loss']:.4f}",
             "macro F1 (test)": lambda m: f"{m['macro_f1']:.4f}",
-            "validation accuracy": lambda m: f"{m['val']['accuracy']:.2%}"}
+            "validation accuracy": lambda m: f"{m['val_accuracy']:.2%}",
+            "calibration error (ECE, test) as trained": lambda m: f"{m['ece_raw']:.2%}",
+            "calibration error (ECE, test) calibrated": lambda m: f"{m['ece']:.2%}",
+            "test digits answered (not refused)": lambda m: f"{m['answered']:.2%}",
+            "test non-digits refused": lambda m: f"{m['nondigits_refused']:.2%}"}
     for label, cell in rows.items():
         lines.append(f"| {label} | " + " | ".join(cell(metrics[name]) for name in MODELS) + " |")
     lines += ["", f"![Per-class test error]({COMPARISON_FIGURE.relative_to('reports')})", "",
@@ -69,6 +73,8 @@ def main():
     metrics = {name: read_json(ModelFiles(name).metrics, f"evaluate@{name}") for name in MODELS}
     per_class = {name: read_json(ModelFiles(name).per_class, f"evaluate@{name}")
                  for name in MODELS}
+    for name in MODELS:
+        metrics[name]["macro_f1"] = scoring.macro_f1(per_class[name])
     recalls = {name: [per_class[name][str(d)]["recall"] for d in range(10)] for name in MODELS}
     write_text(PER_CLASS_FILE, "digit," + ",".join(MODELS) + "\n" + "".join(
         f"{digit}," + ",".join(str(recalls[name][digit]) for name in MODELS) + "\n"

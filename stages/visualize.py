@@ -2,16 +2,17 @@
 
     python -m stages.visualize mlp|cnn
 
-Writes reports/<model>/figures/{samples,confident_mistakes,confusion_matrix,training_curves}.png
-from files alone (no TensorFlow): the test images and labels, the model's test probabilities
-and its per-epoch training log.
+Writes reports/<model>/figures/{samples,confident_mistakes,confusion_matrix,training_curves,
+reliability}.png from files alone (no TensorFlow): the test images and labels, the model's test
+probabilities, its per-epoch training log and its calibration.
 """
 import csv
+import json
 
 import matplotlib.colors
 import numpy as np
 
-from digits import errors, params
+from digits import calibration, errors, params
 from digits.figures import plt, save
 from digits.mnist import CLASSES, load_prepared
 from digits.paths import ModelFiles
@@ -78,6 +79,30 @@ def curves_figure(files):
     return figure
 
 
+def reliability_figure(probabilities, labels, temperature, model_name):
+    """Accuracy against confidence in 15 bins, as trained and calibrated: the diagonal is honest."""
+    figure, axis = plt.subplots(figsize=(6, 5.5))
+    axis.plot([0, 1], [0, 1], color="grey", linestyle=":", label="perfect calibration")
+    edges = np.linspace(0, 1, calibration.ECE_BINS + 1)
+    for label, shown, colour in (("as trained", probabilities, WRONG),
+                                 (f"calibrated (T = {temperature})",
+                                  calibration.calibrated(probabilities, temperature), RIGHT)):
+        confidence, right = shown.max(axis=1), shown.argmax(axis=1) == labels
+        which = np.clip(np.digitize(confidence, edges[1:-1], right=True), 0,
+                        calibration.ECE_BINS - 1)
+        bins = [b for b in range(calibration.ECE_BINS) if (which == b).any()]
+        ece = calibration.expected_calibration_error(shown, labels)
+        axis.plot([confidence[which == b].mean() for b in bins],
+                  [right[which == b].mean() for b in bins], marker="o", color=colour,
+                  label=f"{label}: ECE {ece:.2%}")
+    axis.set(xlabel="confidence (15 bins)", ylabel="accuracy", xlim=(0, 1), ylim=(0, 1.02),
+             title=f"{model_name}: reliability on the test set")
+    axis.grid(alpha=0.3)
+    axis.legend(loc="upper left")
+    figure.tight_layout()
+    return figure
+
+
 def main():
     files = ModelFiles.from_command_line()
     show = params.load()["visualize"]
@@ -105,6 +130,9 @@ def main():
          files.figures / "confident_mistakes.png")
     save(confusion_figure(y_test, predicted, files.name), files.figures / "confusion_matrix.png")
     save(curves_figure(files), files.figures / "training_curves.png")
+    temperature = json.loads(files.calibration.read_text(encoding="utf-8"))["temperature"]
+    save(reliability_figure(probabilities, y_test, temperature, files.name),
+         files.figures / "reliability.png")
 
 
 if __name__ == "__main__":

@@ -75,15 +75,20 @@ def expand(stage, model):
     return {path.replace("${item.model}", model) for path in paths}
 
 
+def makers():
+    """{output path: the stage that writes it}, for every model."""
+    return {out: name for name, stage in STAGES.items()
+            for model in stage.get("matrix", {}).get("model", [""])
+            for out in expand(stage, model)}
+
+
 def test_every_model_file_is_an_output_of_a_stage():
-    outputs = set()
-    for stage in STAGES.values():
-        for model in stage.get("matrix", {}).get("model", [None]):
-            outputs |= expand(stage, model or "")
+    outputs = set(makers())
     for name in MODELS:
         files = ModelFiles(name)
-        for path in (files.keras, files.tflite, files.train_log, files.metrics, files.per_class,
-                     files.predictions, files.probabilities, files.export_check, files.figures):
+        for path in (files.keras, files.identifier, files.calibration, files.tflite,
+                     files.train_log, files.metrics, files.per_class, files.predictions,
+                     files.probabilities, files.export_check, files.figures):
             assert path.as_posix() in outputs, path
 
 
@@ -95,12 +100,26 @@ def test_matrix_stages_cover_both_models():
 
 def test_every_params_section_is_read_by_some_stage():
     params = yaml.safe_load((ROOT / "params.yaml").read_text())
-    used = {key.split(".")[0] for stage in STAGES.values() for key in stage.get("params", [])}
+    used = {key.split(".")[0] for stage in STAGES.values() for key in stage.get("params", [])
+            if not key.startswith("${")}
     used |= set(MODELS)  # as ${item.model}
-    unused = set(params) - used - {"fetch"}  # fetch.timeout_seconds changes no output
-    assert not unused, f"params.yaml sections no stage lists: {unused}"
+    assert set(params) == used, f"params.yaml sections no stage lists: {set(params) - used}"
     assert "params.yaml" in STAGES["check_params"]["deps"]
-    assert "reports/params_checked.txt" in STAGES["fetch"]["deps"]
+
+
+def test_every_stage_runs_after_check_params():
+    """So that a mistake in params.yaml stops dvc repro before any output is removed."""
+    made_by = makers()
+    for name in STAGES:
+        pending, upstream = [name], set()
+        while pending:
+            for dep in STAGES[pending.pop()].get("deps", []):
+                for model in MODELS:
+                    maker = made_by.get(dep.replace("${item.model}", model))
+                    if maker and maker not in upstream:
+                        upstream.add(maker)
+                        pending.append(maker)
+        assert name == "check_params" or "check_params" in upstream, name
 
 
 def test_the_app_model_is_a_registered_artifact():

@@ -19,18 +19,23 @@ def test_images(mnist_dir):
 
 @pytest.fixture(scope="module")
 def default_width_convnet(tmp_path_factory, test_images):
-    """The convnet exactly as params.yaml builds it, after a few training steps: what a user's
-    export gets, without the wait for a full training."""
-    from digits import datasets, models, params, saving, training
+    """The convnet exactly as params.yaml builds it, after a few training steps, with a
+    not-a-digit head fitted briefly: what a user's export gets, without the wait for a full
+    training. (path of the model, path of its calibration)"""
+    from digits import datasets, models, not_a_digit, params, saving, training
 
     recipe = training.full_recipe(params.load(ROOT / "params.yaml")["cnn"])
     model = models.build("cnn", recipe, seed=0)
     training.compile_for_training(model, {**recipe, "warmup_epochs": None}, steps_per_epoch=20)
     labels = np.arange(2000) % 10
     model.fit(test_images[:2000], datasets.one_hot(labels), batch_size=100, epochs=1, verbose=0)
-    path = tmp_path_factory.mktemp("convnet") / "model.keras"
-    saving.save(model, path)
-    return path
+    features = not_a_digit.feature_model(model).predict(test_images[:512], verbose=0)
+    head = not_a_digit.train_head(features, np.arange(512) % 2 == 0, seed=0, epochs=1)
+    folder = tmp_path_factory.mktemp("convnet")
+    saving.save(not_a_digit.identifier(model, head), folder / "identifier.keras")
+    (folder / "calibration.json").write_text(json.dumps(
+        {"temperature": 0.5, "thresholds": {"not_a_digit": 0.9, "sure": 0.6}}))
+    return folder / "identifier.keras", folder / "calibration.json"
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +43,7 @@ def exported(tmp_path_factory, default_width_convnet, test_images):
     from stages import export
 
     folder = tmp_path_factory.mktemp("export")
-    report = export.export("cnn", test_images, default_width_convnet, folder / "model.tflite",
+    report = export.export("cnn", test_images, *default_width_convnet, folder / "model.tflite",
                            folder / "export.json")
     return folder, report
 
@@ -53,10 +58,14 @@ def test_litert_agrees_with_keras_on_all_10000_test_images(exported):
 
 
 @pytest.mark.slow
-def test_the_exported_file_names_its_model(exported):
+def test_the_exported_file_carries_its_card_and_both_outputs(exported, test_images):
     folder, _ = exported
     card = read_card((folder / "model.tflite").read_bytes())
     assert card["name"] == "cnn" and Classifier(folder / "model.tflite").name == "cnn"
+    assert card["temperature"] == 0.5 and card["thresholds"] == {"not_a_digit": 0.9, "sure": 0.6}
+    probabilities, scores = Classifier(folder / "model.tflite").outputs(test_images[:10])
+    assert probabilities.shape == (10, 10) and scores.shape == (10,)
+    assert ((scores >= 0) & (scores <= 1)).all() and len(set(scores.round(6))) > 1
 
 
 @pytest.mark.slow
@@ -64,7 +73,7 @@ def test_export_is_byte_for_byte_reproducible(exported, default_width_convnet, t
                                               tmp_path):
     from stages import export
 
-    export.export("cnn", test_images, default_width_convnet, tmp_path / "model.tflite",
+    export.export("cnn", test_images, *default_width_convnet, tmp_path / "model.tflite",
                   tmp_path / "export.json")
     folder, _ = exported
     assert (tmp_path / "model.tflite").read_bytes() == (folder / "model.tflite").read_bytes()
@@ -93,8 +102,8 @@ def test_a_model_that_disagrees_is_not_written(monkeypatch, default_width_convne
 
     monkeypatch.setattr(export, "MAX_DIFFERENCE", -1.0)  # nothing can pass
     with pytest.raises(UserError, match="differs from Keras"):
-        export.export("cnn", test_images[:100], default_width_convnet, tmp_path / "model.tflite",
-                      tmp_path / "export.json")
+        export.export("cnn", test_images[:100], *default_width_convnet,
+                      tmp_path / "model.tflite", tmp_path / "export.json")
     assert not (tmp_path / "model.tflite").exists() and not (tmp_path / "export.json").exists()
 
 
@@ -103,7 +112,8 @@ def test_missing_or_broken_models_are_one_line_errors(tmp_path):
 
     with pytest.raises(UserError, match="not found; run `dvc repro`"):
         export.export("cnn", np.zeros((1, 28, 28), np.float32), tmp_path / "none.keras",
-                      tmp_path / "model.tflite", tmp_path / "export.json")
+                      tmp_path / "calibration.json", tmp_path / "model.tflite",
+                      tmp_path / "export.json")
     (tmp_path / "broken.tflite").write_bytes(b"not a flatbuffer")
     with pytest.raises(UserError, match="not a LiteRT model"):
         Classifier(tmp_path / "broken.tflite")

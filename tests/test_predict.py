@@ -97,8 +97,9 @@ def test_json_lists_every_probability(tflite_model, digits):
     assert [result["file"] for result in results] == [str(digits / "2.png"),
                                                       str(digits / "7.png")]
     for result in results:
-        assert set(result) == {"file", "model", "digit", "confidence", "probabilities"}
-        assert result["model"] == "cnn"
+        assert set(result) == {"file", "model", "digit", "confidence", "probabilities",
+                               "not_a_digit"}
+        assert result["model"] == "cnn" and 0 <= result["not_a_digit"] < 0.5
         probabilities = result["probabilities"]
         assert len(probabilities) == 10 and sum(probabilities) == pytest.approx(1, abs=1e-5)
         assert result["digit"] == int(np.argmax(probabilities))
@@ -176,3 +177,21 @@ def test_runs_from_any_folder_with_the_projects_convnet(default_run, digits, tmp
                  cwd=tmp_path, env={"PYTHONPATH": str(default_run)})
     [answer] = json.loads(result.stdout)
     assert answer["digit"] == 7 and answer["model"] == "cnn"
+
+
+def test_non_digits_are_refused_in_words_with_exit_status_0(tflite_model, tmp_path):
+    from digits.synthetic import nondigits
+
+    for number, (image, kind) in enumerate(nondigits.make(np.random.default_rng(7), 70, "test")):
+        image.save(tmp_path / f"{number:02d}-{kind}.png")
+    result = predict(tmp_path, model=tflite_model)
+    lines = result.stdout.splitlines()
+    refused = [line for line in lines if line.endswith(": not a digit") or ": not sure: " in line]
+    print(f"{len(refused)} of {len(lines)} non-digits refused")
+    assert len(lines) == 70 and len(refused) >= 0.9 * 70
+    answers = json.loads(predict(tmp_path, "--json", model=tflite_model).stdout)
+    for answer in answers:
+        if answer["digit"] is None:
+            assert answer["reason"] in ("not a digit", "not sure")
+            assert len(answer["probabilities"]) == 10
+            assert ("candidates" in answer) == (answer["reason"] == "not sure")

@@ -58,7 +58,7 @@ def test_comment_change_reruns_only_that_stage(smoke_project):
         train_code.write_text(original)
     for name in ("mlp", "cnn"):
         assert f"Running stage 'train@{name}'" in result.stdout
-        for stage in ("evaluate", "export", "visualize"):
+        for stage in ("calibrate", "evaluate", "export", "visualize"):
             assert f"Stage '{stage}@{name}' didn't change, skipping" in result.stdout
     assert "Stage 'report' didn't change, skipping" in result.stdout
     dvc("repro", cwd=smoke_project)  # the lock file back to the original code
@@ -72,7 +72,7 @@ def run_experiment(project, *assignments):
 
 def test_a_change_to_one_model_reruns_only_its_branch(smoke_project):
     result = run_experiment(smoke_project, "mlp.hidden_units=24")
-    for stage in ("train", "evaluate", "export", "visualize"):
+    for stage in ("train", "calibrate", "evaluate", "export", "visualize"):
         assert f"Running stage '{stage}@mlp'" in result.stdout
         assert f"Running stage '{stage}@cnn'" not in result.stdout
     assert "Running stage 'report'" in result.stdout  # it compares both

@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from digits import imaging
+from digits import decision, imaging
 from digits.apps.serve import MAX_BODY, create_app
 from digits.litert import Classifier
 from digits.mnist import read_split
@@ -81,7 +81,7 @@ def live_server(tflite_model, tmp_path_factory):
 
 
 def check_prediction(answer, expected):
-    assert set(answer) == {"digit", "confidence", "probabilities", "image"}
+    assert set(answer) == {"digit", "confidence", "probabilities", "not_a_digit", "image"}
     probabilities = answer["probabilities"]
     assert len(probabilities) == 10 and sum(probabilities) == pytest.approx(1, abs=1e-5)
     assert answer["digit"] == expected == int(np.argmax(probabilities))
@@ -100,8 +100,8 @@ def test_a_raw_image_body_is_identified_as_predict_would(client, paper_digits, t
     check_prediction(answer, 7)
     seen = imaging.digit(paper_digits[0])  # the same normalization and model as the CLI
     assert np.array_equal(np.array(answer["image"]), np.round(seen * 255))
-    expected = Classifier(tflite_model).probabilities(seen[None])[0]
-    assert answer["probabilities"] == pytest.approx(expected.tolist(), abs=1e-6)
+    expected = decision.answers(Classifier(tflite_model), seen[None])[0]
+    assert answer["probabilities"] == pytest.approx(expected["probabilities"], abs=1e-6)
 
 
 def test_a_multipart_file_is_identified(client, paper_digits):
@@ -195,6 +195,19 @@ def test_the_page_and_its_assets_are_served_by_the_app(client):
     assert not re.search(r"https?://|//cdn|@import", everything)  # no CDN: works offline
 
 
+def test_a_non_digit_is_an_answer_not_an_error(client):
+    from digits.synthetic import nondigits
+
+    refused = 0
+    for image, _ in nondigits.make(np.random.default_rng(3), 14, "test"):
+        response = client.post("/api/predict", **raw(encode(image)))
+        assert response.status_code == 200
+        answer = response.json()
+        refused += answer["digit"] is None
+        assert answer["digit"] is not None or answer["reason"] in ("not a digit", "not sure")
+    assert refused >= 12
+
+
 def test_healthz_names_the_model_its_file_and_hash(client, tflite_model):
     response = client.get("/healthz")
     assert response.status_code == 200
@@ -208,7 +221,7 @@ def test_openapi_describes_the_api(client):
     assert set(predict["requestBody"]["content"]) == {"image/*", "multipart/form-data"}
     assert {"200", "400", "413", "415", "422"} <= set(predict["responses"])
     assert set(spec["components"]["schemas"]["Prediction"]["properties"]) == {
-        "digit", "confidence", "probabilities", "image"}
+        "digit", "reason", "candidates", "confidence", "probabilities", "not_a_digit", "image"}
     assert "/healthz" in spec["paths"] and "/" not in spec["paths"]
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from digits import errors, imaging
+from digits import decision, errors, imaging
 from digits.files import atomic_path
 from digits.litert import Classifier
 from digits.paths import app_model_file
@@ -80,7 +80,7 @@ def _save(pixels, file, folder, taken):
 
 
 def identify(inputs, classifier, save_dir=None):
-    """One result per file, in order: {file, model, digit, confidence, probabilities} or
+    """One result per file, in order: {file, model} and the answer (see decision.answers), or
     {file, error}."""
     taken = set()
     for batch in _batches(expand(inputs), BATCH):
@@ -97,21 +97,25 @@ def identify(inputs, classifier, save_dir=None):
                 images.append(pixels)
                 if save_dir:
                     _save(pixels, file, save_dir, taken)
-        rows = iter(classifier.probabilities(np.stack(images)) if images else [])
+        answers = iter(decision.answers(classifier, np.stack(images)) if images else [])
         for result in results:
             if "error" not in result:
-                probabilities = next(rows)
-                best = int(probabilities.argmax())
-                result.update(model=classifier.name, digit=best,
-                              confidence=float(probabilities[best]),
-                              probabilities=[float(p) for p in probabilities])
+                result.update(model=classifier.name, **next(answers))
             yield result
 
 
 def describe(result):
-    """One line: 'a.png: 7 (98.9%); next 2 (0.6%), 3 (0.3%)' or 'a.png: error: why'."""
+    """One line: 'a.png: 7 (98.9%); next 2 (0.6%), 3 (0.3%)', 'a.png: not sure: 4 (52.0%) or
+    9 (41.0%)', 'a.png: not a digit' or 'a.png: error: why'."""
     if "error" in result:
         return f"{result['file']}: error: {result['error']}"
+    if result["digit"] is None:
+        if result["reason"] == decision.NOT_SURE:
+            first, second = result["candidates"]
+            return (f"{result['file']}: not sure: {first['digit']} "
+                    f"({percent(first['probability'])}) or {second['digit']} "
+                    f"({percent(second['probability'])})")
+        return f"{result['file']}: {result['reason']}"
     probabilities = result["probabilities"]
     first, second, third = sorted(range(len(probabilities)), key=lambda d: -probabilities[d])[:3]
     return (f"{result['file']}: {first} ({percent(probabilities[first])}); next "

@@ -189,9 +189,24 @@ async function ask(body, headers, note) {  // inFlight is already set
   }
 }
 
+function percent(p) {
+  return `${(100 * p).toFixed(1)}%`;
+}
+
 function show(answer, note) {
-  digitText.textContent = answer.digit;
-  confidenceText.textContent = `${(100 * answer.confidence).toFixed(1)}%`;
+  if (answer.digit !== null) {
+    digitText.textContent = answer.digit;
+    confidenceText.textContent = percent(answer.confidence);
+  } else if (answer.reason === "not sure") {
+    const [first, second] = answer.candidates;
+    digitText.textContent = "?";
+    confidenceText.textContent =
+      `not sure: ${first.digit} (${percent(first.probability)}) or ` +
+      `${second.digit} (${percent(second.probability)})`;
+  } else {
+    digitText.textContent = "✕";
+    confidenceText.textContent = "not a digit";
+  }
   statusText.textContent = note;
   statusText.classList.remove("error");
   bars.forEach((bar, d) => {

@@ -1,0 +1,60 @@
+"""The not-a-digit detector: a small head on a trained classifier's own features, fitted on
+digits against generated non-digits, then joined to the classifier as a second output.
+
+The classifier itself stays as trained (the original recipe is still the original recipe); the
+head reads what it has learnt: the flattened input of its dense layers (the last convolution
+maps, or the pixels of the MLP) and its last hidden layer. Max-softmax alone separates digits
+from non-digits poorly (Hendrycks & Gimpel 2017); a detector trained with outlier examples does
+much better (outlier exposure, Hendrycks et al. 2019).
+"""
+import numpy as np
+
+from digits.quiet_tensorflow import keras, tf
+
+
+def vary_strokes(images, rng):
+    """A third of the images with thicker strokes and a third with thinner ones (3x3 grey
+    dilation and erosion): markers, fingers and fine pens draw digits too."""
+    padded = np.pad(images, ((0, 0), (1, 1), (1, 1)))
+    around = np.stack([padded[:, i:i + images.shape[1], j:j + images.shape[2]]
+                       for i in range(3) for j in range(3)])
+    change = rng.integers(0, 3, len(images))
+    varied = images.copy()
+    varied[change == 1] = around.max(axis=0)[change == 1]
+    varied[change == 2] = around.min(axis=0)[change == 2]
+    return varied
+
+
+def _features(model):
+    flatten = next(layer for layer in model.layers if isinstance(layer, keras.layers.Flatten))
+    return keras.layers.Concatenate()([flatten.output, model.layers[-2].output])
+
+
+def feature_model(model):
+    """The classifier's features that the head reads, for a batch of images."""
+    return keras.Model(model.input, _features(model))
+
+
+def train_head(features, is_nondigit, seed, epochs):
+    """Standardize, one hidden layer of 64, sigmoid: P(not a digit). Both classes weigh alike."""
+    keras.utils.set_random_seed(seed)
+    # A floor under the variance: features that hardly vary (units that rarely fire) must not
+    # magnify float rounding, or LiteRT and Keras would disagree on the score.
+    scale = keras.layers.Normalization(mean=features.mean(axis=0),
+                                       variance=np.maximum(features.var(axis=0), 1e-2))
+    head = keras.Sequential([keras.Input(features.shape[1:]), scale,
+                             keras.layers.Dense(64, activation="relu"),
+                             keras.layers.Dense(1, activation="sigmoid")], name="not_a_digit_head")
+    head.compile(keras.optimizers.Adam(1e-3), "binary_crossentropy")
+    tf.config.experimental.enable_op_determinism()
+    share = is_nondigit.mean()
+    weights = np.where(is_nondigit, 0.5 / share, 0.5 / (1 - share)).astype(np.float32)
+    head.fit(features, is_nondigit.astype(np.float32), sample_weight=weights, epochs=epochs,
+             batch_size=256, shuffle=True, verbose=2)
+    return head
+
+
+def identifier(model, head):
+    """One model, two outputs: the 10 digit probabilities and the not-a-digit probability."""
+    score = keras.layers.Reshape((), name="not_a_digit")(head(_features(model)))
+    return keras.Model(model.input, [model.output, score], name=model.name)
