@@ -23,12 +23,12 @@ def main():
     files = ModelFiles.from_command_line()
     x_test, y_test = load_prepared("test")
     x_val, y_val = load_prepared("val")
-    try:
-        nondigits = np.load(NONDIGITS_DIR / "x_test.npy")
-        fitted = json.loads(files.calibration.read_text(encoding="utf-8"))
-    except FileNotFoundError as error:
-        raise errors.UserError(f"{error.filename} not found; run `dvc repro "
-                               f"calibrate@{files.name}` first") from None
+    for path, stage in ((NONDIGITS_DIR / "x_test.npy", "nondigits"),
+                        (files.calibration, f"calibrate@{files.name}")):
+        if not path.exists():
+            raise errors.UserError(f"{path} not found; run `dvc repro {stage}` first")
+    nondigits = np.load(NONDIGITS_DIR / "x_test.npy")
+    fitted = json.loads(files.calibration.read_text(encoding="utf-8"))
     from digits import saving
 
     model = saving.load(files.identifier)

@@ -97,14 +97,15 @@ def prepared_project(tmp_path_factory, mnist_dir):
     project = make_project_copy(tmp_path_factory.mktemp("training"), SMOKE_PARAMS)
     set_param(project, "mlp.epochs=2")
     set_param(project, "mlp.hidden_units=64")
-    dvc("repro", "prepare", cwd=project)
+    dvc("repro", "prepare", "nondigits", cwd=project)
     return project
 
 
 def train_and_score(project, command, model):
     env = {"PYTHONPATH": str(project)}
     result = run([*command, model], cwd=project, env=env)
-    run([sys.executable, "-m", "stages.evaluate", model], cwd=project, env=env)
+    for stage in ("calibrate", "evaluate"):
+        run([sys.executable, "-m", f"stages.{stage}", model], cwd=project, env=env)
     metrics = json.loads((project / f"reports/{model}/metrics.json").read_text())
     return metrics["accuracy"], result.stderr
 
