@@ -22,7 +22,8 @@ MIN_CONTRAST = 0.1       # ink must differ from paper by a tenth of black-to-whi
 EDGE_LEVEL = 0.3         # the ink's box ends where ink fades below 30% of the stroke's level
 
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow refuses bigger images when it reads their header
-warnings.simplefilter("error", Image.DecompressionBombWarning)
+warnings.filterwarnings("ignore", category=UserWarning, module="PIL")  # a damaged file's notes:
+warnings.simplefilter("error", Image.DecompressionBombWarning)        # its error says enough
 ORIENTATION = 0x0112  # the EXIF tag, and how to turn each of its values upright:
 UPRIGHT = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
            4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE,
@@ -71,7 +72,7 @@ def read_gray(source):
         raise ImageError(f"cannot decode the image ({error})") from None
     if pixels.ndim == 3:
         return _on_paper(pixels[..., 0], pixels[..., 1])
-    return np.clip(pixels, 0, 1)
+    return np.clip(np.nan_to_num(pixels), 0, 1)  # a float TIFF may hold NaN: no light, black
 
 
 def _shrunk(image):
@@ -154,6 +155,8 @@ def center_ink(gray):
         raise NoInk("no ink found: the page looks blank")
     level = np.median(ink[smooth > peak / 2])
     rows, cols = np.nonzero(smooth > max(EDGE_LEVEL * level, 4 * noise))
+    if rows.size == 0:  # only specks stand out (in a tiny image): no stroke
+        raise NoInk("no ink found: the page looks blank")
     floor = 3 * noise
     crop = ink[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
     crop = np.clip((crop - floor) / max(level - floor, 1e-6), 0, 1)

@@ -19,6 +19,7 @@ from digits import errors, imaging
 from digits.files import atomic_path
 from digits.litert import Classifier
 from digits.paths import app_model_file
+from digits.quiet import stderr_discarded
 from digits.scoring import percent
 
 BATCH = 256  # images normalized, then identified in one interpreter call
@@ -89,7 +90,8 @@ def identify(inputs, classifier, save_dir=None):
             try:
                 if problem:
                     raise imaging.ImageError(problem)
-                pixels = imaging.digit(file)
+                with stderr_discarded():  # libtiff prints its own notes on damaged files
+                    pixels = imaging.digit(file)
             except imaging.ImageError as error:
                 results.append({"file": file, "error": str(error)})
             else:
