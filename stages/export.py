@@ -41,6 +41,8 @@ def export(name, images, keras_path, tflite_path, report_path):
     from digits import saving
 
     model = saving.load(keras_path)
+    print(f"{keras_path}: converting for LiteRT, then comparing on {len(images):,} test images",
+          file=sys.stderr)
     with tempfile.TemporaryDirectory() as scratch:
         converted = Path(scratch) / "model.tflite"
         model.export(str(converted), format="litert", verbose=False)
