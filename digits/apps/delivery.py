@@ -37,7 +37,7 @@ class DeliveringProtocol(HttpToolsProtocol):
 
     def on_message_begin(self):
         super().on_message_begin()
-        self._receiving = True
+        self._receiving, self._drained = True, 0
 
     def on_message_complete(self):
         self._receiving = False
