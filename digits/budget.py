@@ -6,6 +6,7 @@ the shrinking copies; this module sums those from the header, for the apps to re
 a decode before it starts. tests/test_budget.py measures real peaks against these figures.
 """
 import io
+import os
 
 from PIL import Image
 
@@ -26,8 +27,9 @@ def _has_alpha(image):
     return image.mode in ("LA", "La", "PA", "RGBA", "RGBa") or "transparency" in image.info
 
 
-def decode_bytes(image):
-    """Peak bytes that read_gray takes to decode `image`: opened, not yet loaded."""
+def decode_bytes(image, file_size=0):
+    """Peak bytes that read_gray takes to decode `image` (opened, not yet loaded) from a file
+    of file_size bytes."""
     image.draft("L", (imaging.WORK_SIDE, imaging.WORK_SIDE))  # as read_gray does: JPEG smaller
     per_pixel = stored_bytes(image.mode)
     if image.mode in ("1", "P", "PA") or image.mode.startswith("I;16"):  # converted first
@@ -36,14 +38,21 @@ def decode_bytes(image):
         per_pixel += 4  # reduce() averages a premultiplied copy
     if image.format == "WEBP":
         per_pixel += WEBP_BUFFERS
-    return round(image.width * image.height * per_pixel * MARGIN) + OVERHEAD
+    pixels = image.width * image.height
+    copy = 0
+    if image.format == "TIFF":  # read whole (raw), or decoded by libtiff into a buffer of its own
+        copy = max(file_size, pixels * stored_bytes(image.mode))
+    return round((pixels * per_pixel + copy) * MARGIN) + OVERHEAD
 
 
-def header_of(data):
-    """(width, height, decode bytes) from the header of an image's bytes; None if Pillow can't
-    read that header (imaging.digit then says why, without decoding)."""
+def header_of(source):
+    """(width, height, decode bytes) from the header of an image file (a path, or its bytes);
+    None if Pillow can't read that header (imaging.digit then says why, without decoding)."""
     try:
-        with Image.open(io.BytesIO(data), formats=imaging.FORMATS) as image:
-            return image.width, image.height, decode_bytes(image)
+        in_memory = isinstance(source, (bytes, bytearray))
+        size = len(source) if in_memory else os.path.getsize(source)
+        with Image.open(io.BytesIO(source) if in_memory else source,
+                        formats=imaging.FORMATS) as image:
+            return image.width, image.height, decode_bytes(image, size)
     except Exception:  # not an image, a bomb, a broken header: all refused by read_gray at once
         return None

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from digits import errors, imaging
+from digits import budget, errors, imaging
 from digits.files import atomic_path
 from digits.litert import Classifier
 from digits.paths import app_model_file
@@ -23,6 +23,7 @@ from digits.quiet import stderr_discarded
 from digits.scoring import percent
 
 BATCH = 256  # images normalized, then identified in one interpreter call
+DECODE_LIMIT = 640 * 2**20  # bytes one decode may take (budget.py): a 50-megapixel RGBA PNG fits
 SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 
 
@@ -80,6 +81,16 @@ def _save(pixels, file, folder, taken):
         raise errors.UserError(f"cannot write {folder / name}: {error.strerror or error}") from None
 
 
+def _check_cost(file):
+    """ImageError if decoding `file` would take more than DECODE_LIMIT, known from its header."""
+    header = budget.header_of(file)
+    if header and header[2] > DECODE_LIMIT:
+        width, height, cost = header
+        raise imaging.ImageError(f"image too large to decode: {width}x{height} pixels of this "
+                                 f"kind would take {cost / 2**20:,.0f} MB of memory (at most "
+                                 f"{DECODE_LIMIT / 2**20:,.0f} MB); save it smaller")
+
+
 def identify(inputs, classifier, save_dir=None):
     """One result per file, in order: {file, model, digit, confidence, probabilities} or
     {file, error}."""
@@ -91,6 +102,7 @@ def identify(inputs, classifier, save_dir=None):
                 if problem:
                     raise imaging.ImageError(problem)
                 with stderr_discarded():  # libtiff prints its own notes on damaged files
+                    _check_cost(file)
                     pixels = imaging.digit(file)
             except imaging.ImageError as error:
                 results.append({"file": file, "error": str(error)})
