@@ -310,7 +310,8 @@ def test_the_api_docs_load_from_the_app_itself(browser, live_server, tmp_path, r
     for docs in open_page(browser, live_server, request, tmp_path / "failure.png"):
         docs.on("console", lambda message: refused.append(message.text)
                 if "Content Security Policy" in message.text else None)
-        docs.goto(f"{live_server}/docs")
+        response = docs.goto(f"{live_server}/docs")
+        assert response.headers["content-security-policy"].startswith("default-src 'self'")
         docs.get_by_text("/api/predict").wait_for()
         assert docs.get_by_text("/healthz").count() >= 1
     assert refused == []  # the page's strict CSP holds; open_page checked no request left
