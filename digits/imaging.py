@@ -8,7 +8,7 @@ import os
 import warnings
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image
 
 from digits.errors import UserError
 from digits.mnist import IMAGE_SIDE, to_unit_floats
@@ -22,7 +22,13 @@ MIN_CONTRAST = 0.1       # ink must differ from paper by a tenth of black-to-whi
 EDGE_LEVEL = 0.3         # the ink's box ends where ink fades below 30% of the stroke's level
 
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow refuses bigger images when it reads their header
-warnings.simplefilter("error", Image.DecompressionBombWarning)
+warnings.filterwarnings("ignore", category=UserWarning, module="PIL")  # a damaged file's notes:
+warnings.simplefilter("error", Image.DecompressionBombWarning)        # its error says enough
+ORIENTATION = 0x0112  # the EXIF tag, and how to turn each of its values upright:
+UPRIGHT = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
+           4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE,
+           6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+           8: Image.Transpose.ROTATE_90}
 
 
 class ImageError(UserError):
@@ -44,14 +50,16 @@ def read_gray(source):
                 raise ImageError(f"image too large: {image.width}x{image.height} pixels "
                                  f"(at most {MAX_PIXELS:,})")
             image.draft("L", (WORK_SIDE, WORK_SIDE))  # JPEG: decode at 1/2, 1/4 or 1/8 size
-            ImageOps.exif_transpose(image, in_place=True)  # phone photos: upright
+            turn = UPRIGHT.get(image.getexif().get(ORIENTATION))  # phone photos
             full_scale = 65535 if image.mode.startswith("I") else 1  # 16-bit grayscale
-            if image.mode.startswith("I") or image.mode == "F":
-                image = image.convert("F")
-            else:
-                image = image.convert("LA" if image.has_transparency_data else "L")
-            image.thumbnail((WORK_SIDE, WORK_SIDE), Image.Resampling.BOX)
-            pixels = np.asarray(image, np.float32) / (full_scale if image.mode == "F" else 255)
+            small = _shrunk(image)
+            if small.mode.startswith("I") or small.mode == "F":
+                small = small.convert("F")
+            elif small.mode != "L":
+                small = small.convert("LA" if small.has_transparency_data else "L")
+            small.thumbnail((WORK_SIDE, WORK_SIDE), Image.Resampling.BOX)
+            small = small.transpose(turn) if turn is not None else small
+            pixels = np.asarray(small, np.float32) / (full_scale if small.mode == "F" else 255)
     except ImageError:
         raise
     except FileNotFoundError:
@@ -64,7 +72,17 @@ def read_gray(source):
         raise ImageError(f"cannot decode the image ({error})") from None
     if pixels.ndim == 3:
         return _on_paper(pixels[..., 0], pixels[..., 1])
-    return np.clip(pixels, 0, 1)
+    return np.clip(np.nan_to_num(pixels), 0, 1)  # a float TIFF may hold NaN: no light, black
+
+
+def _shrunk(image):
+    """The decoded image, reduced by a whole factor while it is more than twice WORK_SIDE a side,
+    before any conversion, so that a large image exists at full size only once in memory."""
+    if image.mode in ("1", "P", "PA") or image.mode.startswith("I;16"):  # reduce() can't average
+        image = image.convert("I" if image.mode.startswith("I") else
+                              "LA" if image.has_transparency_data else "L")
+    factor = max(image.size) // (2 * WORK_SIDE)
+    return image.reduce(factor) if factor > 1 else image
 
 
 def _on_paper(gray, alpha):
@@ -137,6 +155,8 @@ def center_ink(gray):
         raise NoInk("no ink found: the page looks blank")
     level = np.median(ink[smooth > peak / 2])
     rows, cols = np.nonzero(smooth > max(EDGE_LEVEL * level, 4 * noise))
+    if rows.size == 0:  # only specks stand out (in a tiny image): no stroke
+        raise NoInk("no ink found: the page looks blank")
     floor = 3 * noise
     crop = ink[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
     crop = np.clip((crop - floor) / max(level - floor, 1e-6), 0, 1)

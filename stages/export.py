@@ -50,6 +50,8 @@ def export(name, images, keras_path, calibration_path, tflite_path, report_path)
     except FileNotFoundError:
         raise errors.UserError(f"{calibration_path} not found; run `dvc repro calibrate@{name}` "
                                "first") from None
+    print(f"{keras_path}: converting for LiteRT, then comparing on {len(images):,} test images",
+          file=sys.stderr)
     with tempfile.TemporaryDirectory() as scratch:
         converted = Path(scratch) / "model.tflite"
         model.export(str(converted), format="litert", verbose=False)

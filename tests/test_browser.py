@@ -4,6 +4,7 @@ screenshot in its pytest tmp folder (the path is in the warnings summary)."""
 import base64
 import io
 import math
+import re
 
 import numpy as np
 import pytest
@@ -193,3 +194,124 @@ def test_the_page_sends_a_small_png_of_the_drawing(page):
     assert kind == "image/png" and len(data) < 10_000
     with Image.open(io.BytesIO(bytes(data))) as image:
         assert image.format == "PNG" and image.size == (112, 112)
+
+
+# Accessibility: what a screen reader announces, the keyboard, colour contrast
+
+def accessibility_tree(page):
+    """Chromium's own accessibility tree of the page: (role, name) of every node not ignored."""
+    nodes = page.context.new_cdp_session(page).send("Accessibility.getFullAXTree")["nodes"]
+    return [(node.get("role", {}).get("value"), node.get("name", {}).get("value", ""))
+            for node in nodes if not node.get("ignored")]
+
+
+def test_the_answer_is_announced_in_words(page):
+    draw(page, DIGITS["7"])
+    assert settled(page)[0] == "7"
+    status = page.get_by_role("status")
+    assert re.fullmatch(r"7, \d{1,3}(\.\d)? percent", status.text_content())
+    tree = accessibility_tree(page)
+    assert "status" in [role for role, _ in tree]
+    assert any(re.fullmatch(r"7, \d{1,3}(\.\d)? percent", name) for _, name in tree)
+    spoken = " ".join(name for _, name in tree)
+    assert not re.search(r"7\d+\.\d%", spoken)  # the big print no longer reads "799.2%"
+    chart = page.get_by_role("img", name=re.compile(r"^Probability of each digit: 7, "))
+    assert chart.count() == 1
+    page.click("#clear")
+    settled(page)
+    assert status.text_content() == "Draw a digit from 0 to 9 in the box."
+
+
+def test_controls_have_names_and_the_keyboard_reaches_them(page):
+    for role, name in (("button", "Undo"), ("button", "Clear"), ("button", "Choose an image…"),
+                       ("img", "Drawing area: draw one digit from 0 to 9")):
+        assert page.get_by_role(role, name=name).count() == 1, (role, name)
+    focused = []
+    for _ in range(4):
+        page.keyboard.press("Tab")
+        focused.append(page.evaluate("document.activeElement.id"))
+    assert focused == ["pad", "undo", "clear", "file"]
+
+
+def test_undo_clear_and_file_choice_work_from_the_keyboard(page, mnist_pngs):
+    draw(page, DIGITS["4"])
+    assert settled(page)[0] == "4"
+    page.focus("#pad")
+    page.keyboard.press("Backspace")  # the 4's second stroke goes
+    assert settled(page)[0] != "4"
+    page.focus("#undo")
+    page.keyboard.press("Enter")
+    assert settled(page)[0] == "–"
+    draw(page, DIGITS["1"])
+    assert settled(page)[0] == "1"
+    page.focus("#clear")
+    page.keyboard.press("Space")
+    assert settled(page)[0] == "–"
+    page.focus("#file")
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Space")
+    chooser.value.set_files(mnist_pngs[9])
+    assert settled(page) == ("9", "From digit-9.png")
+
+
+CONTRASTS = """() => {  // WCAG 2 contrast of every visible text, and of the bars and borders
+    const rgb = (color) => color.match(/[\\d.]+/g).map(Number);
+    const channel = (v) => (v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    const luminance = ([r, g, b]) =>
+        0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+    const ratio = (a, b) => {
+        const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+        return (light + 0.05) / (dark + 0.05);
+    };
+    const background = (element) => {
+        for (; element; element = element.parentElement) {
+            const color = rgb(getComputedStyle(element).backgroundColor);
+            if (color.length < 4 || color[3] > 0) return color;
+        }
+        return [255, 255, 255];
+    };
+    const found = [];
+    for (const element of document.querySelectorAll("body *")) {
+        const style = getComputedStyle(element);
+        const hasText = [...element.childNodes].some((node) => node.nodeType === 3
+                                                     && node.textContent.trim());
+        if (!hasText || element.closest(".visually-hidden") || style.display === "none") continue;
+        const size = parseFloat(style.fontSize), bold = Number(style.fontWeight) >= 700;
+        found.push([element.textContent.trim().slice(0, 40), ratio(rgb(style.color),
+                    background(element)), size >= 24 || (bold && size >= 18.66) ? 3 : 4.5]);
+    }
+    for (const element of document.querySelectorAll(".bar .fill, #pad, button, .button")) {
+        const style = getComputedStyle(element);
+        const color = element.matches(".fill") ? style.backgroundColor : style.borderTopColor;
+        found.push([element.className || element.id, ratio(rgb(color),
+                    background(element.parentElement)), 3]);
+    }
+    return found;
+}"""
+
+
+def test_colours_pass_wcag_aa_contrast(page, tmp_path):
+    def too_faint():
+        return [(what, round(ratio, 2)) for what, ratio, needed in page.evaluate(CONTRASTS)
+                if ratio < needed]
+
+    assert too_faint() == []
+    draw(page, DIGITS["7"])
+    assert settled(page)[0] == "7"
+    assert too_faint() == []  # the bars, the answer
+    (tmp_path / "notes.png").write_text("not an image")
+    page.set_input_files("#file", tmp_path / "notes.png")
+    assert "not an image" in settled(page)[1]
+    assert too_faint() == []  # the error message
+
+
+def test_the_api_docs_load_from_the_app_itself(browser, live_server, tmp_path, request):  # noqa: F811
+    refused = []
+    for docs in open_page(browser, live_server, request, tmp_path / "failure.png"):
+        docs.on("console", lambda message: refused.append(message.text)
+                if "Content Security Policy" in message.text else None)
+        response = docs.goto(f"{live_server}/docs")
+        assert response.headers["content-security-policy"].startswith("default-src 'self'")
+        docs.get_by_text("/api/predict").wait_for()
+        assert docs.get_by_text("/healthz").count() >= 1
+    assert refused == []  # the page's strict CSP holds; open_page checked no request left

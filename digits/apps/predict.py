@@ -15,13 +15,15 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from digits import decision, errors, imaging
+from digits import budget, decision, errors, imaging
 from digits.files import atomic_path
 from digits.litert import Classifier
 from digits.paths import app_model_file
+from digits.quiet import stderr_discarded
 from digits.scoring import percent
 
 BATCH = 256  # images normalized, then identified in one interpreter call
+DECODE_LIMIT = 640 * 2**20  # bytes one decode may take (budget.py): a 50-megapixel RGBA PNG fits
 SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 
 
@@ -79,6 +81,16 @@ def _save(pixels, file, folder, taken):
         raise errors.UserError(f"cannot write {folder / name}: {error.strerror or error}") from None
 
 
+def _check_cost(file):
+    """ImageError if decoding `file` would take more than DECODE_LIMIT, known from its header."""
+    header = budget.header_of(file)
+    if header and header[2] > DECODE_LIMIT:
+        width, height, cost = header
+        raise imaging.ImageError(f"image too large to decode: {width}x{height} pixels of this "
+                                 f"kind would take {cost / 2**20:,.0f} MB of memory (at most "
+                                 f"{DECODE_LIMIT / 2**20:,.0f} MB); save it smaller")
+
+
 def identify(inputs, classifier, save_dir=None):
     """One result per file, in order: {file, model} and the answer (see decision.answers), or
     {file, error}."""
@@ -89,7 +101,9 @@ def identify(inputs, classifier, save_dir=None):
             try:
                 if problem:
                     raise imaging.ImageError(problem)
-                pixels = imaging.digit(file)
+                with stderr_discarded():  # libtiff prints its own notes on damaged files
+                    _check_cost(file)
+                    pixels = imaging.digit(file)
             except imaging.ImageError as error:
                 results.append({"file": file, "error": str(error)})
             else:

@@ -1,12 +1,14 @@
 """Draw a digit in the browser: a local web app and HTTP API around an exported model.
 
-    digits-serve [--host 127.0.0.1] [--port 8000] [--model FILE]
+    digits-serve [--host 127.0.0.1] [--port 8000] [--model FILE] [--workers N]
 
 GET / is the page (web/); POST /api/predict identifies one image; GET /healthz names the model;
-/openapi.json describes it all. The same normalization and model as digits-predict.
+/openapi.json describes it all, /docs shows it. The same normalization and model as
+digits-predict. What a request may send: limits.py; how early answers reach the client:
+delivery.py.
 """
 import argparse
-import io
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -15,23 +17,22 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
-from PIL import Image
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
-from starlette.formparsers import MultiPartException, MultiPartParser
-from starlette.requests import ClientDisconnect
 
 from digits import decision, errors, imaging
+from digits.apps import limits
+from digits.apps.delivery import DeliveringProtocol
+from digits.apps.docs import add_docs
+from digits.apps.limits import MAX_BODY  # noqa: F401 (where the tests and clients look for it)
 from digits.files import sha256_of
 from digits.litert import Classifier
 from digits.mnist import IMAGE_SIDE
 from digits.paths import app_model_file
 
-MAX_BODY = 2 * 1024 * 1024  # bytes, counted as the body arrives
-BIG = 1_000_000  # pixels: bigger images are normalized in a worker thread
-TOO_LARGE = f"body too large: at most {MAX_BODY // 2**20} MB"
+MODEL_VARIABLE = "DIGITS_SERVE_MODEL"  # how --model reaches the workers of --workers N
+MAX_CONNECTIONS = 64  # at once, per worker; more get 503, so bodies in memory stay bounded
 WEB_DIR = Path(__file__).with_name("web")
 PAGE_HEADERS = {"Content-Security-Policy": "default-src 'self'; img-src 'self' data: blob:"}
 BINARY = {"type": "string", "format": "binary"}
@@ -70,64 +71,6 @@ class Error(BaseModel):
     error: str = Field(description="what is wrong with the request")
 
 
-async def _limited(request):
-    """The body's chunks as they arrive; 413 as soon as they add up to more than MAX_BODY."""
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY:
-            raise HTTPException(413, TOO_LARGE)
-        yield chunk
-
-
-async def _file_in(request):
-    """The content of the file in a multipart/form-data body."""
-    try:
-        form = await MultiPartParser(request.headers, _limited(request), max_files=1,
-                                     max_fields=16).parse()
-    except MultiPartException as error:
-        raise HTTPException(400, f"bad multipart/form-data body: {error.message}") from None
-    try:
-        for _, value in form.multi_items():
-            if isinstance(value, UploadFile):
-                return await value.read()
-        raise HTTPException(400, "no file in the multipart/form-data body: send the image as a "
-                                 "file field named 'file'")
-    finally:
-        await form.close()
-
-
-async def read_image(request):
-    """The image's bytes, from a raw image/* body or a multipart file; HTTPException if none."""
-    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if not kind.startswith("image/") and kind != "multipart/form-data":
-        raise HTTPException(415, f"unsupported content type '{kind or 'none'}': send the image "
-                                 "as the body with Content-Type image/png (or image/jpeg, ...) "
-                                 "or as a multipart/form-data file")
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY:
-        raise HTTPException(413, TOO_LARGE)
-    try:
-        if kind == "multipart/form-data":
-            data = await _file_in(request)
-        else:
-            data = b"".join([chunk async for chunk in _limited(request)])
-    except ClientDisconnect:
-        raise HTTPException(400, "the client left before sending the whole body") from None
-    if not data:
-        raise HTTPException(400, "empty body: send an image (PNG, JPEG, BMP, GIF, TIFF or WebP)")
-    return data
-
-
-def is_big(data):
-    """Whether the image's header tells of more than BIG pixels (~15 ms to normalize)."""
-    try:
-        with Image.open(io.BytesIO(data), formats=imaging.FORMATS) as image:
-            return image.width * image.height > BIG
-    except Exception:  # not an image, or a bomb: imaging.digit refuses it at once
-        return False
-
-
 def load(model_path):
     """The classifier, warmed up, and the model file's SHA-256."""
     classifier = Classifier(model_path)
@@ -137,10 +80,12 @@ def load(model_path):
 
 def create_app(model_path=None):
     """The web app, with the model loaded once, now."""
-    model_path = model_path or app_model_file()
+    model_path = model_path or os.environ.get(MODEL_VARIABLE) or app_model_file()
     classifier, sha256 = load(model_path)
+    decodes = limits.MemoryBudget()
     app = FastAPI(title="MNIST digit identifier", version="1", docs_url=None, redoc_url=None)
     app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
+    add_docs(app, PAGE_HEADERS)
 
     @app.exception_handler(HTTPException)  # 404 and 405 too
     async def http_error(request, error):
@@ -163,14 +108,14 @@ def create_app(model_path=None):
               responses={code: {"model": Error} for code in (400, 413, 415, 422)})
     async def predict(request: Request):
         """The digit in one image: the raw body (image/*) or a multipart/form-data file."""
-        data = await read_image(request)
-        # A drawing is normalized right here (~1 ms; threads would only fight over the GIL), a
-        # big photo in a worker thread, so that it can't stall the server.
+        data = await limits.read_image(request)
         try:
-            if is_big(data):
-                pixels = await run_in_threadpool(imaging.digit, data)
-            else:
-                pixels = imaging.digit(data)
+            size, cost = limits.decode_cost(data)  # from the header: refuses one too large
+            if size <= limits.INLINE_PIXELS:  # a drawing: ~1 ms, here (threads would only fight
+                pixels = imaging.digit(data)  # over the GIL)
+            else:  # a big photo: in a worker thread, once its memory is free
+                async with decodes.share(cost):
+                    pixels = await run_in_threadpool(imaging.digit, data)
         except imaging.ImageError as error:
             return JSONResponse({"error": str(error)}, 422)
         # The interpreter is not thread-safe: only the event loop's thread runs it (~0.2 ms).
@@ -187,6 +132,13 @@ def port_number(text):
     return int(text)
 
 
+def worker_count(text):
+    """A number of worker processes, 1-64, for argparse."""
+    if not text.isdigit() or not 1 <= int(text) <= 64:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of workers (1-64)")
+    return int(text)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="digits-serve",
                                      description="Serve the digit-drawing page and its API.")
@@ -195,11 +147,18 @@ def main(argv=None):
     parser.add_argument("--port", type=port_number, default=8000, help="default: 8000")
     parser.add_argument("--model", metavar="FILE", type=Path, default=app_model_file(),
                         help="the LiteRT model (default: the convnet, models/cnn/model.tflite)")
+    parser.add_argument("--workers", type=worker_count, default=1,
+                        help="processes serving at once, each with its own model (default: 1)")
     args = parser.parse_args(argv)
-    app = create_app(args.model)
+    app = create_app(args.model)  # a missing or broken model stops here, in one line
+    if args.workers > 1:  # each worker process builds its own app from the import string
+        os.environ[MODEL_VARIABLE] = str(args.model.resolve())
+        app = "digits.apps.serve:create_app"
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"warning: serving on {args.host}: anyone who can reach it can use it (no login)")
-    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="info")
+    uvicorn.run(app, factory=args.workers > 1, host=args.host, port=args.port,
+                workers=args.workers, http=DeliveringProtocol,
+                limit_concurrency=MAX_CONNECTIONS, access_log=False, log_level="info")
 
 
 def console():

@@ -11,14 +11,17 @@ const result = document.getElementById("result");
 const digitText = document.getElementById("digit");
 const confidenceText = document.getElementById("confidence");
 const statusText = document.getElementById("status");
+const spoken = document.getElementById("spoken");  // what a screen reader announces
+const barChart = document.getElementById("bars");
 const fileInput = document.getElementById("file");
 
 const bars = [];
 for (let d = 0; d < 10; d++) {
   const bar = document.createElement("div");
   bar.className = "bar";
+  bar.setAttribute("aria-hidden", "true");  // the chart's label speaks for the bars
   bar.innerHTML = `<span class="fill"></span><span class="label">${d}</span>`;
-  document.getElementById("bars").append(bar);
+  barChart.append(bar);
   bars.push(bar);
 }
 
@@ -126,6 +129,9 @@ document.addEventListener("keydown", (event) => {
   if ((event.ctrlKey || event.metaKey) && event.key === "z") { event.preventDefault(); undo(); }
   if (event.key === "Escape") clear();
 });
+pad.addEventListener("keydown", (event) => {  // the drawing area has the focus
+  if (event.key === "Backspace" || event.key === "Delete") { event.preventDefault(); undo(); }
+});
 
 // Predictions while drawing: after each pause, one request at a time, the latest drawing.
 function drawingChanged() {
@@ -193,20 +199,34 @@ function percent(p) {
   return `${(100 * p).toFixed(1)}%`;
 }
 
+// Screen readers: "7, 99.2 percent", not the adjacent "799.2%" of the big print.
+function inWords(p) {
+  return `${Number((100 * p).toFixed(1))} percent`;
+}
+
+function announce(words) {
+  if (spoken.textContent !== words) spoken.textContent = words;
+}
+
 function show(answer, note) {
+  let words;
   if (answer.digit !== null) {
     digitText.textContent = answer.digit;
     confidenceText.textContent = percent(answer.confidence);
+    words = `${answer.digit}, ${inWords(answer.confidence)}`;
   } else if (answer.reason === "not sure") {
     const [first, second] = answer.candidates;
     digitText.textContent = "?";
     confidenceText.textContent =
       `not sure: ${first.digit} (${percent(first.probability)}) or ` +
       `${second.digit} (${percent(second.probability)})`;
+    words = `not sure: ${first.digit} or ${second.digit}`;
   } else {
     digitText.textContent = "✕";
     confidenceText.textContent = "not a digit";
+    words = "not a digit";
   }
+  announce(`${words}${note ? `. ${note}` : ""}`);
   statusText.textContent = note;
   statusText.classList.remove("error");
   bars.forEach((bar, d) => {
@@ -215,6 +235,10 @@ function show(answer, note) {
     bar.title = `${d}: ${(100 * p).toFixed(1)}%`;
     bar.classList.toggle("best", d === answer.digit);
   });
+  const likeliest = [...answer.probabilities.keys()]
+    .sort((a, b) => answer.probabilities[b] - answer.probabilities[a]).slice(0, 3);
+  barChart.setAttribute("aria-label", "Probability of each digit: " + likeliest
+    .map((d) => `${d}, ${inWords(answer.probabilities[d])}`).join("; "));
   const pixels = new ImageData(28, 28);
   answer.image.flat().forEach((level, i) => {
     pixels.data.set([level, level, level, 255], 4 * i);
@@ -227,6 +251,8 @@ function showNothing(message, isError = false) {
   confidenceText.textContent = "";
   statusText.textContent = message;
   statusText.classList.toggle("error", isError);
+  announce(message);
+  barChart.setAttribute("aria-label", "Probability of each digit");
   for (const bar of bars) {
     bar.style.setProperty("--p", 0);
     bar.title = "";
