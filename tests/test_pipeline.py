@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from digits.paths import FIGURES, MODELS, ModelFiles
-from tests.conftest import ROOT, dvc
+from tests.conftest import ROOT, dvc, run
 
 TARGETS = {"mlp": 0.973, "cnn": 0.996}  # test accuracy of each default recipe
 
@@ -131,3 +131,22 @@ def test_what_needs_no_training_never_imports_tensorflow(module):
     result = subprocess.run([sys.executable, "-c", check], cwd=ROOT, capture_output=True,
                             text=True, check=True)
     assert result.stdout.strip() == ""
+
+
+def test_the_apps_model_is_a_versioned_artifact(default_run, tmp_path):
+    """Registered with a GTO tag as the README shows, then found by name, version and stage."""
+    import dvc.api
+
+    git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.com"]
+    run([*git, "add", "-A"], cwd=default_run)
+    run([*git, "commit", "-qm", "a run of the pipeline"], cwd=default_run)
+    run([*git, "tag", "-a", "digit-identifier@v1.0.0", "-m", "the convnet"], cwd=default_run)
+    run([*git, "tag", "-a", "digit-identifier#prod#1", "-m", "v1.0.0 to prod"], cwd=default_run)
+    for version in ({"version": "v1.0.0"}, {"stage": "prod"}, {}):
+        shown = dvc.api.artifacts_show("digit-identifier", repo=str(default_run), **version)
+        assert shown["path"] == "models/cnn/model.tflite", version
+    for choice, name in ((["--rev", "v1.0.0"], "v1.tflite"), (["--stage", "prod"], "prod.tflite")):
+        dvc("artifacts", "get", ".", "digit-identifier", *choice, "-o", tmp_path / name,
+            cwd=default_run)
+        fetched = (tmp_path / name).read_bytes()
+        assert fetched == (default_run / "models/cnn/model.tflite").read_bytes()
