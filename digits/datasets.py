@@ -1,7 +1,8 @@
 """The training input pipeline: shuffled, one-hot batches, optionally augmented, all in memory.
 
 Augmentation lives here, never in the saved model: each training image gets its own random
-rotation, zoom and shift, drawn from a seed and the batch number, so runs repeat exactly.
+stroke width (thicker or thinner for some), rotation, zoom and shift, drawn from a seed and the
+batch number, so runs repeat exactly.
 """
 import math
 
@@ -15,10 +16,8 @@ def one_hot(labels):
     return np.eye(CLASSES, dtype=np.float32)[labels]
 
 
-def _affine_transforms(count, seed, step, augment):
+def _affine_transforms(draws, augment):
     """Per-image projective transforms (output -> input pixel) for rotation, zoom and shift."""
-    key = tf.stack([tf.cast(seed, tf.int64), step])
-    draws = tf.random.stateless_uniform([count, 4], seed=key, minval=-1, maxval=1)
     angle = draws[:, 0] * math.radians(augment["rotation_degrees"])
     scale = 1 + draws[:, 1] * augment["zoom"]
     shift_x, shift_y = draws[:, 2] * augment["shift_pixels"], draws[:, 3] * augment["shift_pixels"]
@@ -31,10 +30,24 @@ def _affine_transforms(count, seed, step, augment):
     return tf.stack([cos, sin, a2, -sin, cos, b2, zeros, zeros], axis=1)
 
 
+def _stroke_widths(images, draws, augment):
+    """A share of the images with thicker strokes (grey dilation) and as many with thinner
+    ones (grey erosion): markers, fingers and fine pens draw digits too (Morpho-MNIST)."""
+    share, window = augment["thickness_fraction"], augment["thickness_window"]
+    if not share:
+        return images
+    thicker = tf.nn.max_pool2d(images, window, 1, "SAME")
+    thinner = -tf.nn.max_pool2d(-images, window, 1, "SAME")
+    draw = draws[:, None, None, None]
+    return tf.where(draw < -1 + share, thicker, tf.where(draw > 1 - share, thinner, images))
+
+
 def augment_batch(images, seed, step, augment):
-    transforms = _affine_transforms(tf.shape(images)[0], seed, step, augment)
+    key = tf.stack([tf.cast(seed, tf.int64), step])
+    draws = tf.random.stateless_uniform([tf.shape(images)[0], 5], seed=key, minval=-1, maxval=1)
+    images = _stroke_widths(images[..., None], draws[:, 4], augment)
     moved = tf.raw_ops.ImageProjectiveTransformV3(
-        images=images[..., None], transforms=transforms,
+        images=images, transforms=_affine_transforms(draws, augment),
         output_shape=[IMAGE_SIDE, IMAGE_SIDE], interpolation="BILINEAR", fill_mode="CONSTANT",
         fill_value=0.0)
     return moved[..., 0]
@@ -52,8 +65,12 @@ def training_batches(x, y, batch_size, seed, augment=None):
     if augment:
         batches = batches.enumerate().map(
             lambda step, batch: (augment_batch(batch[0], seed, step, augment), batch[1]),
-            num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-    return batches.prefetch(tf.data.AUTOTUNE)
+            num_parallel_calls=2, deterministic=True)
+    # No autotuner: at the end of fit, deleting the iterator waits for its thread to wake from
+    # ever longer sleeps (4 to 26 s lost per training run, measured).
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    return batches.prefetch(2).with_options(options)
 
 
 def steps_for(count, batch_size):

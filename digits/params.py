@@ -58,7 +58,8 @@ RULES = {
     },
     "cnn": {
         "filters": POSITIVE_INT_LIST,
-        "convs_per_block": POSITIVE_INT,
+        "convs_per_block": POSITIVE_INT_LIST,
+        "first_conv_batch_norm": BOOLEAN,
         "kernel_size": POSITIVE_INT,
         "dense_units": POSITIVE_INT,
         "dropout": UNIT_INTERVAL,
@@ -71,6 +72,8 @@ RULES = {
         "rotation_degrees": NON_NEGATIVE_NUMBER,
         "zoom": UNIT_INTERVAL,
         "shift_pixels": NON_NEGATIVE_NUMBER,
+        "thickness_fraction": UNIT_INTERVAL,
+        "thickness_window": POSITIVE_INT,
         "mixed_precision": BOOLEAN,
         "steps_per_execution": POSITIVE_INT,
         "jit_compile": BOOLEAN,
@@ -90,6 +93,9 @@ RULES = {
 def _check_relations(values, source):
     """Rules that tie two keys together."""
     cnn = values["cnn"]
+    if len(cnn["convs_per_block"]) != len(cnn["filters"]):
+        raise UserError(f"{source}: cnn.convs_per_block needs one entry per block of "
+                        f"cnn.filters ({len(cnn['filters'])}), got {cnn['convs_per_block']}")
     if cnn["warmup_epochs"] >= cnn["epochs"]:
         raise UserError(f"{source}: cnn.warmup_epochs ({cnn['warmup_epochs']}) must be less "
                         f"than cnn.epochs ({cnn['epochs']})")

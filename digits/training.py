@@ -5,7 +5,8 @@ from digits.quiet_tensorflow import keras, tf
 
 # What the original recipe (the mlp section) leaves out; the cnn section sets each of these.
 PLAIN_TRAINING = {"warmup_epochs": None, "label_smoothing": 0.0, "ema_momentum": 0.0,
-                  "rotation_degrees": 0, "zoom": 0, "shift_pixels": 0, "mixed_precision": False}
+                  "rotation_degrees": 0, "zoom": 0, "shift_pixels": 0, "thickness_fraction": 0,
+                  "thickness_window": 2, "mixed_precision": False}
 
 
 def full_recipe(recipe):

@@ -11,7 +11,8 @@ from digits.params import load  # noqa: E402
 from digits.quiet_tensorflow import tf  # noqa: E402
 from tests.conftest import SMOKE_PARAMS, dvc, make_project_copy, run, set_param
 
-NO_AUGMENTATION = {"rotation_degrees": 0, "zoom": 0, "shift_pixels": 0}
+NO_AUGMENTATION = {"rotation_degrees": 0, "zoom": 0, "shift_pixels": 0,
+                   "thickness_fraction": 0, "thickness_window": 2}
 
 
 def centre_of_mass(image):
@@ -45,12 +46,23 @@ def test_shift_moves_ink_by_at_most_the_limit(digits):
 
 
 def test_augmentation_is_seeded_per_batch(digits):
-    augment = {"rotation_degrees": 10, "zoom": 0.1, "shift_pixels": 2}
+    augment = {**NO_AUGMENTATION, "rotation_degrees": 10, "zoom": 0.1, "shift_pixels": 2,
+               "thickness_fraction": 0.25}
     batch = tf.constant(digits)
     first = datasets.augment_batch(batch, 3, tf.constant(7, tf.int64), augment).numpy()
     again = datasets.augment_batch(batch, 3, tf.constant(7, tf.int64), augment).numpy()
     later = datasets.augment_batch(batch, 3, tf.constant(8, tf.int64), augment).numpy()
     assert np.array_equal(first, again) and not np.allclose(first, later)
+
+
+def test_stroke_width_changes_about_the_asked_share(digits):
+    batch = tf.constant(np.repeat(digits, 50, axis=0))  # 400 images
+    varied = {**NO_AUGMENTATION, "thickness_fraction": 0.5}
+    moved = datasets.augment_batch(batch, 1, tf.constant(3, tf.int64), varied).numpy()
+    ink = moved.reshape(len(moved), -1).sum(axis=1) / batch.numpy().reshape(len(moved), -1).sum(1)
+    thicker, thinner = np.mean(ink > 1.05), np.mean(ink < 0.95)
+    assert 0.17 < thicker < 0.33 and 0.17 < thinner < 0.33  # a quarter each, give or take
+    assert np.allclose(ink[(ink >= 0.95) & (ink <= 1.05)], 1)  # the rest untouched
 
 
 def test_batches_cover_every_image_each_epoch():
@@ -63,7 +75,7 @@ def test_batches_cover_every_image_each_epoch():
 
 
 def test_cnn_builds_with_float32_output_under_mixed_precision():
-    recipe = {**load()["cnn"], "filters": [4, 8], "convs_per_block": 2, "dense_units": 16}
+    recipe = {**load()["cnn"], "filters": [4, 8], "convs_per_block": [2, 2], "dense_units": 16}
     model = models.build("cnn", recipe, seed=0, dtype_policy="mixed_bfloat16")
     assert model.output_shape == (None, 10)
     assert model.layers[-1].compute_dtype == "float32"
@@ -123,7 +135,7 @@ def test_mirrored_training_on_two_devices_matches_one(prepared_project):
 
 def test_cnn_trains_and_exports_in_float32(prepared_project):
     """The convnet path end to end on a tiny configuration: augmentation, bfloat16, EMA."""
-    for assignment in ("cnn.filters=[8, 16]", "cnn.convs_per_block=2", "cnn.dense_units=32",
+    for assignment in ("cnn.filters=[8, 16]", "cnn.convs_per_block=[2, 2]", "cnn.dense_units=32",
                        "cnn.epochs=1", "cnn.warmup_epochs=0", "cnn.ema_momentum=0.9",
                        "devices.distribute=none"):
         set_param(prepared_project, assignment)
