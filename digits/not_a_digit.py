@@ -2,8 +2,8 @@
 digits against generated non-digits, then joined to the classifier as a second output.
 
 The classifier itself stays as trained (the original recipe is still the original recipe); the
-head reads what it has learnt: the flattened input of its dense layers (the last convolution
-maps, or the pixels of the MLP) and its last hidden layer. Max-softmax alone separates digits
+head reads what it has learnt: its convolution maps past the first pooling (or the pixels, for
+the MLP), its last hidden layer and its probabilities. Max-softmax alone separates digits
 from non-digits poorly (Hendrycks & Gimpel 2017); a detector trained with outlier examples does
 much better (outlier exposure, Hendrycks et al. 2019).
 """
@@ -26,8 +26,14 @@ def vary_strokes(images, rng):
 
 
 def _features(model):
-    flatten = next(layer for layer in model.layers if isinstance(layer, keras.layers.Flatten))
-    return keras.layers.Concatenate()([flatten.output, model.layers[-2].output])
+    """The maps after every pooling but the first (full-resolution) one, flattened; for a model
+    without convolutions, its flattened input. Then the last hidden layer and the outputs."""
+    pools = [layer for layer in model.layers if isinstance(layer, keras.layers.MaxPooling2D)]
+    maps = [keras.layers.Flatten(name=f"head_maps_{i}")(pool.output)
+            for i, pool in enumerate(pools[1:])] or [
+        next(layer for layer in model.layers if isinstance(layer, keras.layers.Flatten)).output]
+    return keras.layers.Concatenate(name="head_features")(
+        [*maps, model.layers[-2].output, model.output])
 
 
 def feature_model(model):
