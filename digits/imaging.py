@@ -1,11 +1,13 @@
 """Turn a photo or scan of one handwritten digit into the 28x28 image MNIST would have made of it.
 
 read_gray() decodes a file safely; center_ink() repeats MNIST's steps; digit() does both.
+find_ink() and fit_crop() are center_ink's two halves, for pages that hold more than one digit.
 Pure NumPy and Pillow: importing this never loads TensorFlow.
 """
 import io
 import os
 import warnings
+from typing import NamedTuple
 
 import numpy as np
 from PIL import Image, ImageOps
@@ -33,8 +35,8 @@ class NoInk(ImageError):
     """The image holds no ink: a blank page."""
 
 
-def read_gray(source):
-    """Grayscale floats in [0, 1], at most WORK_SIDE a side, from a file path or its bytes."""
+def read_gray(source, side=WORK_SIDE):
+    """Grayscale floats in [0, 1], at most `side` pixels a side, from a file path or its bytes."""
     try:
         in_memory = isinstance(source, (bytes, bytearray))
         if (len(source) if in_memory else os.path.getsize(source)) == 0:
@@ -43,14 +45,14 @@ def read_gray(source):
             if image.width * image.height > MAX_PIXELS:  # known from the header, before decoding
                 raise ImageError(f"image too large: {image.width}x{image.height} pixels "
                                  f"(at most {MAX_PIXELS:,})")
-            image.draft("L", (WORK_SIDE, WORK_SIDE))  # JPEG: decode at 1/2, 1/4 or 1/8 size
+            image.draft("L", (side, side))  # JPEG: decode at 1/2, 1/4 or 1/8 size
             ImageOps.exif_transpose(image, in_place=True)  # phone photos: upright
             full_scale = 65535 if image.mode.startswith("I") else 1  # 16-bit grayscale
             if image.mode.startswith("I") or image.mode == "F":
                 image = image.convert("F")
             else:
                 image = image.convert("LA" if image.has_transparency_data else "L")
-            image.thumbnail((WORK_SIDE, WORK_SIDE), Image.Resampling.BOX)
+            image.thumbnail((side, side), Image.Resampling.BOX)
             pixels = np.asarray(image, np.float32) / (full_scale if image.mode == "F" else 255)
     except ImageError:
         raise
@@ -118,8 +120,22 @@ def _noise(gray):
     return 1.4826 / np.sqrt(2) * float(np.median(steps)) if steps.size else 0.0
 
 
-def center_ink(gray):
-    """MNIST's steps on a grayscale image: uint8 (28, 28), bright ink centred on black."""
+class Ink(NamedTuple):
+    """A page's ink, bright on black with the paper's shade subtracted."""
+    ink: np.ndarray     # floats: 0 on paper, about `level` on strokes
+    smooth: np.ndarray  # the same with lone specks sunk, for deciding where ink is
+    level: float        # the strokes' usual brightness
+    noise: float        # the paper's noise
+
+    @property
+    def edge(self):
+        """Where ink ends: a crop box holds the pixels of `smooth` above this."""
+        return max(EDGE_LEVEL * self.level, 4 * self.noise)
+
+
+def find_ink(gray):
+    """Polarity, uneven paper and noise (steps 2-4 of MNIST's): the Ink of a grayscale image,
+    or NoInk if it looks blank."""
     gray = np.asarray(gray, np.float32)
     # Polarity: paper is the border's usual shade; the ink lies farther from it, darker or lighter.
     paper = np.median(np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]]))
@@ -135,11 +151,14 @@ def center_ink(gray):
     peak = smooth.max()
     if peak < max(MIN_CONTRAST, 6 * noise):
         raise NoInk("no ink found: the page looks blank")
-    level = np.median(ink[smooth > peak / 2])
-    rows, cols = np.nonzero(smooth > max(EDGE_LEVEL * level, 4 * noise))
-    floor = 3 * noise
-    crop = ink[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
-    crop = np.clip((crop - floor) / max(level - floor, 1e-6), 0, 1)
+    return Ink(ink, smooth, float(np.median(ink[smooth > peak / 2])), noise)
+
+
+def fit_crop(crop, found):
+    """A crop of found.ink (or of ink like it) scaled into 20x20 and centred by mass in the
+    28x28 field (steps 5-6): uint8 (28, 28)."""
+    floor = 3 * found.noise
+    crop = np.clip((crop - floor) / max(found.level - floor, 1e-6), 0, 1)
     # Fit the box in 20x20, keeping the aspect ratio, with anti-aliased grey levels.
     scale = BOX_SIDE / max(crop.shape)
     size = (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale)))
@@ -148,6 +167,13 @@ def center_ink(gray):
     if not small.any():
         raise NoInk("no ink found: the page looks blank")
     return _place_by_mass(small)
+
+
+def center_ink(gray):
+    """MNIST's steps on a grayscale image: uint8 (28, 28), bright ink centred on black."""
+    found = find_ink(gray)
+    rows, cols = np.nonzero(found.smooth > found.edge)
+    return fit_crop(found.ink[rows.min():rows.max() + 1, cols.min():cols.max() + 1], found)
 
 
 def _place_by_mass(small):
