@@ -126,6 +126,8 @@ class Ink(NamedTuple):
     smooth: np.ndarray  # the same with lone specks sunk, for deciding where ink is
     level: float        # the strokes' usual brightness
     noise: float        # the paper's noise
+    paper: np.ndarray   # the paper's shade that was subtracted (ink + paper: the image, bright
+                        # ink up)
 
     @property
     def edge(self):
@@ -151,7 +153,7 @@ def find_ink(gray):
     peak = smooth.max()
     if peak < max(MIN_CONTRAST, 6 * noise):
         raise NoInk("no ink found: the page looks blank")
-    return Ink(ink, smooth, float(np.median(ink[smooth > peak / 2])), noise)
+    return Ink(ink, smooth, float(np.median(ink[smooth > peak / 2])), noise, background)
 
 
 def fit_crop(crop, found):

@@ -110,7 +110,7 @@ def photograph_row(coverage, boxes, rng, ink=None, pad=(0.1, 0.6)):
 def number_photo(digits, rng, touch=None, height=None):
     """A photo of the MNIST digits written as one number: (PIL image, each digit's box)."""
     height = height or rng.uniform(30, 150)
-    change, slope = rng.uniform(-0.5, 1.2), rng.uniform(-5, 5)
+    change, slope = rng.uniform(-0.5, 0.8), rng.uniform(-5, 5)
     made = glyphs(digits, rng, height, change, slope)
     gaps = [rng.uniform(0.1, 0.6) * height for _ in range(len(digits) - 1)]
     if touch == "joined":
