@@ -65,7 +65,9 @@ class Classifier:
         self.path, self.name = str(path), self.card.get("name", "unnamed")
         image = self._interpreter.get_input_details()[0]
         self._input, self._image_shape = image["index"], list(image["shape"][1:])  # (28, 28[, 1])
-        self._output = self._interpreter.get_output_details()[0]["index"]
+        outputs = self._interpreter.get_output_details()  # the (N, 10) one, if there are more
+        self._output = next((o["index"] for o in outputs if list(o["shape"][1:]) == [CLASSES]),
+                            outputs[0]["index"])
         self._batch = 1
 
     def probabilities(self, images):
