@@ -13,7 +13,9 @@ import numpy as np
 TALL = 0.6           # a piece at least this share of the usual digit height is a digit's body
 SAME_DIGIT = 0.6     # bodies overlapping sideways by 60% of the narrower one are one digit
 REACH = 0.25         # a small piece joins a digit up to a quarter of a digit's height away
-WIDE = 1.25          # a place wider than 1.25 times its height may be two digits
+WIDE = 0.85          # a place wider than 85% of its height may be two digits
+HALF_TALL = 0.6      # each half of a cut spans 60% of the place's height ...
+SLIVER = 0.12        # ... and is wider than 12% of it
 TILTS = (0.0, -0.3, 0.3)  # cuts: upright and leaning either way (x moves 0.3 px per row)
 
 
@@ -93,7 +95,7 @@ def one_row(places, height):
 
 def cuts(mask):
     """Ways to cut a place's mask (its own ink) into a left and a right digit, each a boolean
-    mask of the columns x < cut + tilt*(y - middle): the thinnest columns of its middle half,
+    mask of the columns x < cut + tilt*(y - middle): the thinnest columns of its middle 60%,
     upright and leaning."""
     h, w = mask.shape
     ys = np.arange(h)[:, None] - h / 2
@@ -101,14 +103,22 @@ def cuts(mask):
     proposed = []
     for tilt in TILTS:
         shifted = xs - tilt * ys  # x of each pixel measured along the leaning cut
-        lo, hi = int(0.25 * w), int(0.75 * w) + 1
+        lo, hi = int(0.2 * w), int(0.8 * w) + 1
         thickness = np.array([(mask & (shifted >= c) & (shifted < c + 1)).sum()
                               for c in range(lo, hi)])
         for position in _lowest(thickness, 2):
             left = mask & (shifted < lo + position)
-            if left.any() and (mask & ~left).any():
+            if _digit_like(left, h) and _digit_like(mask & ~left, h):
                 proposed.append(left)
     return proposed
+
+
+def _digit_like(part, height):
+    """Whether a part cut from a place could be a digit: at least HALF_TALL of the place's
+    height, and not a sliver."""
+    rows, cols = np.nonzero(part)
+    return (len(rows) > 0 and np.ptp(rows) + 1 >= HALF_TALL * height
+            and np.ptp(cols) + 1 >= SLIVER * height)
 
 
 def _lowest(values, count):
