@@ -25,6 +25,7 @@ MAX_PLACES = 12     # more than this many places is writing, not a number
 FAINT = 0.4         # a piece whose ink averages under 40% of the strokes' level is shading
 # How wide each digit may be, for its height, and still be read as that one digit: 98% of
 # MNIST's training digits are narrower. A wider place read as one digit is two that touch.
+ONE_PLACE = 1.25    # a place no wider than this, that no cut reads, is one place not sure
 PAIR = 1.4          # among other digits, a place 1.4 times as wide as they are may be two
 WIDEST = (1.33, 0.9, 1.43, 1.18, 1.18, 1.54, 1.11, 1.18, 1.11, 1.0)
 
@@ -194,12 +195,18 @@ def _choose(place, seen, decide):
         score = min(v.confidence for v in verdicts)
         if all(v.answer == DIGIT for v in verdicts) and score > best_score:
             best, best_score = list(zip(pair, verdicts)), score
+    if not pairs:
+        return [(whole, whole_verdict)]
     plausible = whole_verdict.answer == DIGIT and (
         place.width <= (WIDEST[whole_verdict.digit] + 0.15) * place.height)
-    if not pairs or (plausible and whole_verdict.confidence >= best_score):
+    if plausible and whole_verdict.confidence >= best_score:
         return [(whole, whole_verdict)]
     if best is not None:
         return best
+    if whole_verdict.answer == NOT_A_DIGIT:
+        return [(whole, whole_verdict)]
+    if place.width <= ONE_PLACE * place.height:  # one place, too wide for the digit read
+        return [(whole, whole_verdict._replace(answer=NOT_SURE, digit=None))]
     return [(half, decide(half.probabilities)._replace(answer=NOT_SURE, digit=None))
             for half in pairs[0]]
 

@@ -88,8 +88,9 @@ def _owner(piece, groups, height, row_bottom):
 
 
 def one_row(places, height):
-    """Whether the places lie in one row, as a number's digits do."""
-    middles = [(p.top + p.bottom) / 2 for p in places]
+    """Whether the digits' bodies lie in one row, as a number's do (not lines of writing)."""
+    middles = [(p.top + p.bottom) / 2 for place in places for p in place.pieces
+               if p.height >= TALL * height]
     return max(middles) - min(middles) <= 0.8 * height
 
 

@@ -15,7 +15,7 @@ LINE_LENGTH = 0.35   # a run across 35% of the page may be a ruled line ...
 FULL_LINE = 0.6      # ... and is one if it spans 60%, or is fainter than the strokes
 FAINT = 0.6          # fainter: its ink below 60% of the strokes' level on average
 THIN = 25            # and it is 25 times longer than it is thick: a stroke is much thicker
-CROSSING = 5         # a stroke crosses a line if ink lies within 5 px above and below it
+CROSSING = 8         # a stroke crosses a line if ink lies within 8 px above and below it
 
 
 def frame_cleared(gray):
