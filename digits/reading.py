@@ -23,10 +23,12 @@ READING_SIDE = 512  # decoded this large, so a 1-2 px pen on a big page keeps it
 MIN_AREA = 3        # pieces of fewer pixels are noise
 MAX_PLACES = 12     # more than this many places is writing, not a number
 FAINT = 0.4         # a piece whose ink averages under 40% of the strokes' level is shading
-# How wide each digit may be, for its height, and still be read as that one digit: 98% of
-# MNIST's training digits are narrower. A wider place read as one digit is two that touch.
-ONE_PLACE = 1.25    # a place no wider than this, that no cut reads, is one place not sure
-PAIR = 1.4          # among other digits, a place 1.4 times as wide as they are may be two
+PAIR = 1.7          # among other digits, a place 1.7 times as wide as they are may be two
+TWO_DIGITS = 1.1    # a place wider than this (for its height) that no cut reads as two sure
+                    # digits becomes two places not sure (one if narrower)
+SURER = 0.1         # a cut into two sure digits wins if it reads 0.1 surer than the whole ...
+# ... or if the place is wider, for its height, than 98% of MNIST's training digits of the
+# class it reads as whole (a place read as one digit but wider than that is two that touch).
 WIDEST = (1.33, 0.9, 1.43, 1.18, 1.18, 1.54, 1.11, 1.18, 1.11, 1.0)
 
 EXIF_ORIENTATION = 0x0112
@@ -148,7 +150,8 @@ def _near(mask):
 def _may_be_two(place, places):
     """Whether a place may hold two digits that touch: it is wide, and (if other digits show
     how wide the writer's digits are) much wider than they are."""
-    others = [p.width for p in places if p is not place]
+    others = [max(p.width, 0.6 * p.height) for p in places if p is not place]  # a 1 counts as
+    # a digit of usual width: it is narrow, not a sign that its neighbours are two digits
     return place.width > segmentation.WIDE * place.height and (
         not others or place.width > PAIR * np.median(others))
 
@@ -197,15 +200,15 @@ def _choose(place, seen, decide):
             best, best_score = list(zip(pair, verdicts)), score
     if not pairs:
         return [(whole, whole_verdict)]
-    plausible = whole_verdict.answer == DIGIT and (
-        place.width <= (WIDEST[whole_verdict.digit] + 0.15) * place.height)
-    if plausible and whole_verdict.confidence >= best_score:
-        return [(whole, whole_verdict)]
-    if best is not None:
+    aspect = place.width / place.height
+    too_wide = aspect > WIDEST[whole_verdict.likeliest[0]]  # for the digit it reads as
+    if best is not None and (best_score >= whole_verdict.confidence + SURER or too_wide):
         return best
+    if whole_verdict.answer == DIGIT and not too_wide:
+        return [(whole, whole_verdict)]
     if whole_verdict.answer == NOT_A_DIGIT:
         return [(whole, whole_verdict)]
-    if place.width <= ONE_PLACE * place.height:  # one place, too wide for the digit read
+    if aspect <= TWO_DIGITS:  # one place, too wide for the digit it reads as
         return [(whole, whole_verdict._replace(answer=NOT_SURE, digit=None))]
     return [(half, decide(half.probabilities)._replace(answer=NOT_SURE, digit=None))
             for half in pairs[0]]

@@ -10,12 +10,16 @@ from typing import NamedTuple
 
 import numpy as np
 
+from digits.components import label
+
 TALL = 0.6           # a piece at least this share of the usual digit height is a digit's body
 SAME_DIGIT = 0.6     # bodies overlapping sideways by 60% of the narrower one are one digit
 REACH = 0.25         # a small piece joins a digit up to a quarter of a digit's height away
 WIDE = 0.85          # a place wider than 85% of its height may be two digits
 HALF_TALL = 0.6      # each half of a cut spans 60% of the place's height ...
-SLIVER = 0.12        # ... and is wider than 12% of it
+SLIVER = 0.12        # ... and is wider than 12% of it ...
+SHARE = 0.2          # ... with a fifth of its ink
+LOOP = 0.04          # a hole this big (for the place's height squared) is a digit's loop
 TILTS = (0.0, -0.3, 0.3)  # cuts: upright and leaning either way (x moves 0.3 px per row)
 
 
@@ -96,30 +100,50 @@ def one_row(places, height):
 
 def cuts(mask):
     """Ways to cut a place's mask (its own ink) into a left and a right digit, each a boolean
-    mask of the columns x < cut + tilt*(y - middle): the thinnest columns of its middle 60%,
-    upright and leaning."""
+    mask of the pixels left of x = cut + tilt*(y - middle): where the ink is thinnest in the
+    middle 60%, upright and leaning, crossing one stroke and no loop."""
     h, w = mask.shape
     ys = np.arange(h)[:, None] - h / 2
     xs = np.arange(w)[None, :]
+    loops, ink = _holes(mask), mask.sum()
     proposed = []
     for tilt in TILTS:
         shifted = xs - tilt * ys  # x of each pixel measured along the leaning cut
         lo, hi = int(0.2 * w), int(0.8 * w) + 1
-        thickness = np.array([(mask & (shifted >= c) & (shifted < c + 1)).sum()
-                              for c in range(lo, hi)])
+        crossed = [(mask & (shifted >= c) & (shifted < c + 1)).any(axis=1) for c in range(lo, hi)]
+        thickness = np.array([rows.sum() if _runs(rows) <= 1 else h for rows in crossed])
         for position in _lowest(thickness, 2):
-            left = mask & (shifted < lo + position)
-            if _digit_like(left, h) and _digit_like(mask & ~left, h):
-                proposed.append(left)
+            side = shifted < lo + position
+            left = mask & side
+            if (thickness[position] < h and _digit_like(left, h, ink)
+                    and _digit_like(mask & ~left, h, ink)
+                    and not set(np.unique(loops[side])) & set(np.unique(loops[~side])) - {0}):
+                proposed.append(left)  # both halves digit-like, and no loop cut in two
     return proposed
 
 
-def _digit_like(part, height):
+def _holes(mask):
+    """The mask's loops (the inside of a 0, 6, 8 or 9: a hole of LOOP * height squared or
+    more; smaller ones are where two digits' strokes cross), numbered; 0 elsewhere."""
+    labels, count = label(np.pad(~mask, 1, constant_values=True))
+    outside = np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])
+    small = np.bincount(labels.ravel(), minlength=count + 1) < LOOP * mask.shape[0] ** 2
+    labels[np.isin(labels, outside) | small[labels]] = 0
+    return labels[1:-1, 1:-1]
+
+
+def _runs(rows, gap=2):
+    """How many separate runs of True a column has, gaps of up to `gap` bridged."""
+    ink = np.nonzero(rows)[0]
+    return 0 if len(ink) == 0 else 1 + int((np.diff(ink) > gap + 1).sum())
+
+
+def _digit_like(part, height, whole):
     """Whether a part cut from a place could be a digit: at least HALF_TALL of the place's
-    height, and not a sliver."""
+    height, not a sliver, and with a fair share of its ink."""
     rows, cols = np.nonzero(part)
     return (len(rows) > 0 and np.ptp(rows) + 1 >= HALF_TALL * height
-            and np.ptp(cols) + 1 >= SLIVER * height)
+            and np.ptp(cols) + 1 >= SLIVER * height and len(rows) >= SHARE * whole)
 
 
 def _lowest(values, count):
