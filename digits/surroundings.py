@@ -19,14 +19,16 @@ CROSSING = 8         # a stroke crosses a line if ink lies within 8 px above and
 
 
 def frame_cleared(gray):
-    """The grayscale image with dark regions that touch the frame along FRAME_CONTACT of a side
-    (a table beyond the sheet's edge, a scanner's border) painted the paper's shade; the image
-    itself if there are none or the paper is dark."""
+    """The grayscale image with dark regions (thicker than a ruled line) that touch the frame
+    along FRAME_CONTACT of a side (a table beyond the sheet's edge, a scanner's border) painted
+    the paper's shade; the image itself if there are none or the paper is dark."""
     paper = float(np.median(gray))
     darkest = float(np.percentile(gray, 1))
     if paper < 0.5 or paper - darkest < 0.2:
         return gray
-    labels, count = label(gray < darkest + DARK * (paper - darkest))
+    dark = (gray < darkest + DARK * (paper - darkest)).astype(np.uint8)
+    dark = _running(_running(dark, 5, 0, np.minimum), 5, 1, np.minimum)  # lines 4 px thin go
+    labels, count = label(dark.astype(bool))
     if count == 0:
         return gray
     h, w = gray.shape
