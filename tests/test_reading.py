@@ -144,11 +144,13 @@ def test_one_digit_photos_read_as_today(mnist_test, model):
 
 
 def test_touching_digits_are_split_or_not_sure(mnist_test, model):
-    samples = numbers.touching_pairs(*mnist_test, np.random.default_rng(23), 20)
+    """Most pairs are cut right; the rest mostly get a ? (the benchmark measures 70% right and
+    9% wrong without a ? on 300 pairs; the target is 80% and 5%)."""
+    samples = numbers.touching_pairs(*mnist_test, np.random.default_rng(23), 40)
     got = [reading.read_file(png(s.image), model)["number"] or "" for s in samples]
     right = sum(g == s.label for g, s in zip(got, samples))
     sure_and_wrong = sum(g != s.label and "?" not in g for g, s in zip(got, samples))
-    assert right >= 12 and sure_and_wrong <= 3, list(zip(got, (s.label for s in samples)))
+    assert right >= 24 and sure_and_wrong <= 6, list(zip(got, (s.label for s in samples)))
 
 
 @pytest.mark.parametrize("kind", ["lined paper", "squared paper", "table edge", "scan border",
