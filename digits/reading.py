@@ -92,6 +92,8 @@ def read_number(gray, classifier, decide=threshold_decide, size=None):
     strength = np.bincount(labels.ravel(), found.ink.ravel(), count + 1)
     kept = [p for p in pieces(labels, count)
             if p.area >= MIN_AREA and strength[p.number] >= FAINT * found.level * p.area]
+    if kept:
+        kept = segmentation.without_frame_slivers(kept, mask.shape)
     if not kept:
         raise imaging.NoInk("no ink found: the page looks blank")
     places, _ = segmentation.places(kept)

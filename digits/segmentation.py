@@ -55,6 +55,16 @@ def usual_height(pieces):
     return float(np.median([p.height for p in pieces if p.height >= tallest / 2]))
 
 
+def without_frame_slivers(pieces, shape):
+    """The pieces less thin slivers along the image's edge (what a border leaves), unless
+    nothing else is left."""
+    height = usual_height(pieces)
+    kept = [p for p in pieces if not (
+        min(p.left, p.top, shape[1] - p.right, shape[0] - p.bottom) == 0
+        and min(p.width, p.height) < SLIVER * height)]
+    return kept or pieces
+
+
 def places(pieces):
     """The places of a number's digits, left to right, and the pieces left out (specks,
     underlines)."""

@@ -39,7 +39,7 @@ def frame_cleared(gray):
     structures = np.nonzero(contact >= FRAME_CONTACT)[0]
     if len(structures) == 0:
         return gray
-    region = _grown(np.isin(labels, structures), max(2, round(0.01 * max(h, w))))
+    region = _grown(np.isin(labels, structures), max(3, round(0.02 * max(h, w))))  # its edge too
     cleared = gray.copy()
     cleared[region] = np.percentile(gray[~region], 75)  # a shade no lighter than most paper
     return cleared

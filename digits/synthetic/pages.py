@@ -107,8 +107,10 @@ def page(images, labels, rng, kind):
         free = _dark_region(sheet, rng, rng.uniform(0.1, 0.3), rng.choice(
             [(70, 50, 35), (45, 45, 50), (95, 70, 45)]), rng.uniform(5, 25))
     elif kind == "scan border":
-        for _ in range(int(rng.integers(1, 3))):
-            free = _dark_region(sheet, rng, rng.uniform(0.02, 0.08), (20, 20, 22), 4)
+        for _ in range(int(rng.integers(1, 3))):  # writing stays clear of every border
+            box = _dark_region(sheet, rng, rng.uniform(0.02, 0.08), (20, 20, 22), 4)
+            free = (max(free[0], box[0]), max(free[1], box[1]), min(free[2], box[2]),
+                    min(free[3], box[3]))
     change = rng.uniform(-0.4, 0.8)
     if kind == "fine pen":
         tall = rng.uniform(0.1, 0.25) * min(width, height)
