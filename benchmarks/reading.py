@@ -6,7 +6,9 @@ Sets (digits.synthetic): numbers of 2-6 separate digits, touching pairs, one-dig
 (read both by today's one-digit path, imaging.digit, and by read_number), page photos. Each
 image goes through the apps' decoding (PNG bytes -> read_file). An answer is "right" (the
 whole string), "not sure" (right length, a ? where it is wrong or unsure, right elsewhere),
-"wrong with ?" or "wrong" (no ? at all: the reader was sure and wrong). Then the time of one
+"wrong with ?" or "wrong" (no ? at all: the reader was sure and wrong); and how often the
+likeliest digit of every place is right, sure or not (the stand-in decide's 60% threshold
+aside), which for one-digit photos compares with today's path. Then the time of one
 four-digit photo read by a whole, cold process (`python -m digits.reading`), best of 5.
 """
 import argparse
@@ -50,26 +52,32 @@ def png(image):
 
 
 def read(data, model):
+    """(the number read, or why not; the likeliest digit of each place, sure or not)."""
     try:
-        return reading.read_file(data, model)["number"] or "not a number"
+        result = reading.read_file(data, model)
     except imaging.NoInk:
-        return "blank"
+        return "blank", "blank"
+    likeliest = "".join(str(place["likeliest"][0]) for place in result["places"])
+    return result["number"] or "not a number", likeliest
 
 
 def measure(name, samples, model, today=False):
     counts = collections.defaultdict(collections.Counter)
     for sample in samples:
         data, truth = png(sample.image), str(sample.label)
+        number, likeliest = read(data, model)
+        digit = int(model.probabilities(imaging.digit(data)[None])[0].argmax()) if today else 0
         for kind in (sample.kind, "all"):
-            counts[kind][outcome(truth, read(data, model))] += 1
-            if today:
-                digit = int(model.probabilities(imaging.digit(data)[None])[0].argmax())
-                counts[kind]["today right"] += digit == sample.label
+            counts[kind][outcome(truth, number)] += 1
+            counts[kind]["likeliest right"] += likeliest == truth
+            counts[kind]["today right"] += digit == sample.label
     print(f"\n{name}")
     for kind, count in sorted(counts.items(), key=lambda item: item[0] != "all"):
         total = sum(count[o] for o in OUTCOMES)
         shares = "  ".join(f"{o} {count[o] / total:6.1%}" for o in OUTCOMES)
-        extra = f"  | today's path right {count['today right'] / total:6.1%}" if today else ""
+        extra = f"  | likeliest digits right {count['likeliest right'] / total:6.1%}"
+        if today:
+            extra += f", today's path (likeliest) {count['today right'] / total:6.1%}"
         print(f"  {kind:22s} n={total:4d}  {shares}{extra}")
 
 
