@@ -209,8 +209,8 @@ def _choose(place, seen, decide):
     too_wide = aspect > WIDEST[whole_verdict.likeliest[0]]  # for the digit it reads as
     if best is not None and (best_score >= whole_verdict.confidence + SURER or too_wide):
         return best
-    if whole_verdict.answer == DIGIT and not too_wide:
-        return [(whole, whole_verdict)]
+    if whole_verdict.answer == DIGIT and (not too_wide or aspect <= TWO_DIGITS):
+        return [(whole, whole_verdict)]  # no cut reads: a sure reading stands unless very wide
     if whole_verdict.answer == NOT_A_DIGIT:
         return [(whole, whole_verdict)]
     if aspect <= TWO_DIGITS:  # one place, too wide for the digit it reads as
