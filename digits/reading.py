@@ -15,7 +15,7 @@ from typing import NamedTuple
 import numpy as np
 from PIL import Image
 
-from digits import imaging, segmentation, surroundings, thickness
+from digits import imaging, segmentation, thickness, writing
 from digits.components import label, pieces
 from digits.mnist import to_unit_floats
 
@@ -87,7 +87,7 @@ def read_number(gray, classifier, decide=threshold_decide, size=None):
     image (float32 28x28, what the model saw).
     Raises imaging.NoInk if there is no ink."""
     gray = np.asarray(gray, np.float32)
-    found, mask = _writing(gray)
+    found, mask = writing.find(gray)
     labels, count = label(mask)
     strength = np.bincount(labels.ravel(), found.ink.ravel(), count + 1)
     kept = [p for p in pieces(labels, count)
@@ -97,7 +97,7 @@ def read_number(gray, classifier, decide=threshold_decide, size=None):
     if not kept:
         raise imaging.NoInk("no ink found: the page looks blank")
     places, _ = segmentation.places(kept)
-    ink = np.where(_near(mask), found.ink, 0)  # faint edges of strokes kept, stray ink not
+    ink = np.where(writing.near(mask), found.ink, 0)  # faint edges of strokes kept, stray ink not
     options = [_options(place, labels, _may_be_two(place, places)) for place in places]
     images = [_image(ink, candidate, found) for option in options for candidate in option]
     rows = iter(zip(images, classifier.probabilities(np.stack(images))))  # one model call
@@ -107,49 +107,6 @@ def read_number(gray, classifier, decide=threshold_decide, size=None):
         seen = [_Seen(candidate, *next(rows)) for candidate in option]
         chosen += [_entry(one, verdict, scale) for one, verdict in _choose(place, seen, decide)]
     return _result(chosen, places, segmentation.usual_height(kept))
-
-
-def _writing(gray):
-    """The page's Ink and the mask of its writing: ruled lines, a table or border in the frame,
-    and shading the paper estimate missed (a shadow's sharp edge) are left out."""
-    found = imaging.find_ink(surroundings.frame_cleared(gray))
-    rough = found.smooth > found.edge
-    writing = rough & ~surroundings.ruled_lines(_faint(found), found.ink, found.level, False)
-    if not writing.any():
-        writing = rough
-    # Where the image opened by a square wider than the strokes (the paper without them) lies
-    # above the paper estimate, the difference is paper too.
-    stroke = thickness.width(writing, np.median)
-    size = max(int(3 * stroke) + 3, max(gray.shape) // 8)
-    paper = surroundings.opened(found.ink + found.paper, size)
-    missed = np.maximum(paper - found.paper, 0)
-    ink, smooth = found.ink - missed, found.smooth - missed
-    bright = np.where(writing, smooth, 0)  # the strokes' level, without the lines
-    found = found._replace(ink=ink, smooth=smooth,
-                           level=float(np.median(ink[bright > bright.max() / 2])))
-    return found, _strokes(found) & ~surroundings.ruled_lines(_faint(found), found.ink,
-                                                               found.level)
-
-
-def _faint(found):
-    """Even faint ink: where ruled lines are looked for (a faint line found whole, not in bits)."""
-    return found.smooth > max(found.edge / 3, 3 * found.noise)
-
-
-def _strokes(found):
-    """Where the ink is: pixels above the ink's edge level, and fainter ones (down to 60% of
-    it, well above the noise) that connect to them, so a faint stretch of stroke does not
-    break a digit in two."""
-    strong = found.smooth > found.edge
-    labels, _ = label(found.smooth > max(0.6 * found.edge, 5 * found.noise))
-    return np.isin(labels, np.unique(labels[strong]))
-
-
-def _near(mask):
-    """The mask grown by a pixel: where a stroke's anti-aliased edge may be."""
-    padded = np.pad(mask, 1)
-    h, w = mask.shape
-    return np.logical_or.reduce([padded[y:y + h, x:x + w] for y in range(3) for x in range(3)])
 
 
 def _may_be_two(place, places):
@@ -180,7 +137,7 @@ def _image(ink, candidate, found):
     top, bottom, left, right = rows.min(), rows.max() + 1, cols.min(), cols.max() + 1
     mask = candidate.mask[top:bottom, left:right]
     y, x = candidate.top + top, candidate.left + left
-    crop = ink[y:y + mask.shape[0], x:x + mask.shape[1]] * _near(mask)
+    crop = ink[y:y + mask.shape[0], x:x + mask.shape[1]] * writing.near(mask)
     crop = thickness.toward_mnist(crop, mask)
     return to_unit_floats(imaging.fit_crop(crop, found))
 
