@@ -1,11 +1,13 @@
 """Turn a photo or scan of one handwritten digit into the 28x28 image MNIST would have made of it.
 
 read_gray() decodes a file safely; center_ink() repeats MNIST's steps; digit() does both.
+find_ink() and fit_crop() are center_ink's two halves, for pages that hold more than one digit.
 Pure NumPy and Pillow: importing this never loads TensorFlow.
 """
 import io
 import os
 import warnings
+from typing import NamedTuple
 
 import numpy as np
 from PIL import Image
@@ -39,8 +41,8 @@ class NoInk(ImageError):
     """The image holds no ink: a blank page."""
 
 
-def read_gray(source):
-    """Grayscale floats in [0, 1], at most WORK_SIDE a side, from a file path or its bytes."""
+def read_gray(source, side=WORK_SIDE):
+    """Grayscale floats in [0, 1], at most `side` pixels a side, from a file path or its bytes."""
     try:
         in_memory = isinstance(source, (bytes, bytearray))
         if (len(source) if in_memory else os.path.getsize(source)) == 0:
@@ -49,15 +51,15 @@ def read_gray(source):
             if image.width * image.height > MAX_PIXELS:  # known from the header, before decoding
                 raise ImageError(f"image too large: {image.width}x{image.height} pixels "
                                  f"(at most {MAX_PIXELS:,})")
-            image.draft("L", (WORK_SIDE, WORK_SIDE))  # JPEG: decode at 1/2, 1/4 or 1/8 size
+            image.draft("L", (side, side))  # JPEG: decode at 1/2, 1/4 or 1/8 size
             turn = UPRIGHT.get(image.getexif().get(ORIENTATION))  # phone photos
             full_scale = 65535 if image.mode.startswith("I") else 1  # 16-bit grayscale
-            small = _shrunk(image)
+            small = _shrunk(image, side)
             if small.mode.startswith("I") or small.mode == "F":
                 small = small.convert("F")
             elif small.mode != "L":
                 small = small.convert("LA" if small.has_transparency_data else "L")
-            small.thumbnail((WORK_SIDE, WORK_SIDE), Image.Resampling.BOX)
+            small.thumbnail((side, side), Image.Resampling.BOX)
             small = small.transpose(turn) if turn is not None else small
             pixels = np.asarray(small, np.float32) / (full_scale if small.mode == "F" else 255)
     except ImageError:
@@ -75,13 +77,13 @@ def read_gray(source):
     return np.clip(np.nan_to_num(pixels), 0, 1)  # a float TIFF may hold NaN: no light, black
 
 
-def _shrunk(image):
-    """The decoded image, reduced by a whole factor while it is more than twice WORK_SIDE a side,
+def _shrunk(image, side):
+    """The decoded image, reduced by a whole factor while it is more than twice `side` a side,
     before any conversion, so that a large image exists at full size only once in memory."""
     if image.mode in ("1", "P", "PA") or image.mode.startswith("I;16"):  # reduce() can't average
         image = image.convert("I" if image.mode.startswith("I") else
                               "LA" if image.has_transparency_data else "L")
-    factor = max(image.size) // (2 * WORK_SIDE)
+    factor = max(image.size) // (2 * side)
     return image.reduce(factor) if factor > 1 else image
 
 
@@ -136,8 +138,24 @@ def _noise(gray):
     return 1.4826 / np.sqrt(2) * float(np.median(steps)) if steps.size else 0.0
 
 
-def center_ink(gray):
-    """MNIST's steps on a grayscale image: uint8 (28, 28), bright ink centred on black."""
+class Ink(NamedTuple):
+    """A page's ink, bright on black with the paper's shade subtracted."""
+    ink: np.ndarray     # floats: 0 on paper, about `level` on strokes
+    smooth: np.ndarray  # the same with lone specks sunk, for deciding where ink is
+    level: float        # the strokes' usual brightness
+    noise: float        # the paper's noise
+    paper: np.ndarray   # the paper's shade that was subtracted (ink + paper: the image, bright
+                        # ink up)
+
+    @property
+    def edge(self):
+        """Where ink ends: a crop box holds the pixels of `smooth` above this."""
+        return max(EDGE_LEVEL * self.level, 4 * self.noise)
+
+
+def find_ink(gray):
+    """Polarity, uneven paper and noise (steps 2-4 of MNIST's): the Ink of a grayscale image,
+    or NoInk if it looks blank."""
     gray = np.asarray(gray, np.float32)
     # Polarity: paper is the border's usual shade; the ink lies farther from it, darker or lighter.
     paper = np.median(np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]]))
@@ -153,13 +171,14 @@ def center_ink(gray):
     peak = smooth.max()
     if peak < max(MIN_CONTRAST, 6 * noise):
         raise NoInk("no ink found: the page looks blank")
-    level = np.median(ink[smooth > peak / 2])
-    rows, cols = np.nonzero(smooth > max(EDGE_LEVEL * level, 4 * noise))
-    if rows.size == 0:  # only specks stand out (in a tiny image): no stroke
-        raise NoInk("no ink found: the page looks blank")
-    floor = 3 * noise
-    crop = ink[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
-    crop = np.clip((crop - floor) / max(level - floor, 1e-6), 0, 1)
+    return Ink(ink, smooth, float(np.median(ink[smooth > peak / 2])), noise, background)
+
+
+def fit_crop(crop, found):
+    """A crop of found.ink (or of ink like it) scaled into 20x20 and centred by mass in the
+    28x28 field (steps 5-6): uint8 (28, 28)."""
+    floor = 3 * found.noise
+    crop = np.clip((crop - floor) / max(found.level - floor, 1e-6), 0, 1)
     # Fit the box in 20x20, keeping the aspect ratio, with anti-aliased grey levels.
     scale = BOX_SIDE / max(crop.shape)
     size = (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale)))
@@ -168,6 +187,15 @@ def center_ink(gray):
     if not small.any():
         raise NoInk("no ink found: the page looks blank")
     return _place_by_mass(small)
+
+
+def center_ink(gray):
+    """MNIST's steps on a grayscale image: uint8 (28, 28), bright ink centred on black."""
+    found = find_ink(gray)
+    rows, cols = np.nonzero(found.smooth > found.edge)
+    if rows.size == 0:  # only specks stand out (in a tiny image): no stroke
+        raise NoInk("no ink found: the page looks blank")
+    return fit_crop(found.ink[rows.min():rows.max() + 1, cols.min():cols.max() + 1], found)
 
 
 def _place_by_mass(small):

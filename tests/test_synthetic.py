@@ -5,7 +5,7 @@ import pytest
 
 from digits.imaging import center_ink
 from digits.mnist import read_split
-from digits.synthetic import photos
+from digits.synthetic import numbers, pages, paper, photos, strokes
 
 
 @pytest.fixture(scope="module")
@@ -67,3 +67,72 @@ def test_a_thick_marker_leaves_more_ink_than_a_thin_pen(mnist_test):
 def test_an_unknown_kind_is_refused(mnist_test):
     with pytest.raises(ValueError, match="unknown kind"):
         photos.photo(mnist_test[0][0], np.random.default_rng(0), "crayon")
+
+
+def ink_of(sample, level=60):
+    """Where the photo is clearly darker than its paper."""
+    pixels = gray(sample.image)
+    return pixels < np.median(pixels) - level
+
+
+def test_numbers_have_one_box_per_digit_left_to_right_apart(mnist_test):
+    samples = numbers.numbers(*mnist_test, np.random.default_rng(2), 10)
+    assert [s.kind for s in samples[:5]] == [f"{n} digits" for n in range(2, 7)]
+    for sample in samples:
+        assert len(sample.boxes) == len(sample.label) and sample.label.isdigit()
+        for (_, _, right, _), (left, _, _, _) in zip(sample.boxes, sample.boxes[1:]):
+            assert right <= left  # separate digits: their boxes do not overlap
+        width, height = sample.image.size
+        assert all(0 <= b[0] < b[2] <= width and 0 <= b[1] < b[3] <= height
+                   for b in sample.boxes)
+        ink = ink_of(sample)
+        inside = sum(ink[top:bottom, left:right].sum()
+                     for left, top, right, bottom in sample.boxes)
+        assert inside >= 0.9 * ink.sum()
+
+
+def test_touching_pairs_touch(mnist_test):
+    """Between the two boxes' centres there is no column free of ink: the digits touch."""
+    samples = numbers.touching_pairs(*mnist_test, np.random.default_rng(3), 10)
+    assert {s.kind for s in samples} == set(numbers.TOUCHING)
+    for sample in samples:
+        (l1, t1, r1, b1), (l2, t2, r2, b2) = sample.boxes
+        ink = ink_of(sample, 40)[min(t1, t2):max(b1, b2), (l1 + r1) // 2:(l2 + r2) // 2]
+        assert ink.any(axis=0).all(), sample.kind
+
+
+def test_pages_of_every_kind(mnist_test):
+    images, labels = mnist_test
+    samples = pages.pages(images, labels, np.random.default_rng(4), 2 * len(pages.KINDS))
+    assert sorted({s.kind for s in samples}) == sorted(pages.KINDS)
+    for sample in samples:
+        assert 1 <= len(sample.label) == len(sample.boxes) <= 4
+        if sample.kind in ("European 1", "crossed 7"):
+            assert sample.kind[-1] in sample.label
+        if sample.kind == "fine pen":
+            assert min(sample.image.size) >= 600
+            assert strokes.stroke_width(ink_of(sample, 30).astype(np.float32)) < 3.5
+
+
+def test_a_flag_and_a_bar_add_ink_where_expected(mnist_test):
+    images, labels = mnist_test
+    one = paper.restroke(images[np.nonzero(labels == 1)[0][0]])
+    seven = paper.restroke(images[np.nonzero(labels == 7)[0][0]])
+    flagged = strokes.flagged_one(one, np.random.default_rng(0))
+    crossed = strokes.crossed_seven(seven, np.random.default_rng(0))
+    added_flag = (flagged >= 0.4) & (one < 0.4)
+    added_bar = (crossed >= 0.4) & (seven < 0.4)
+    rows, cols = np.nonzero(one >= 0.4)
+    flag_rows, flag_cols = np.nonzero(added_flag)
+    assert flag_cols.mean() < cols.mean() and flag_rows.mean() < rows.mean()  # up, to the left
+    rows, _ = np.nonzero(seven >= 0.4)
+    bar_rows, _ = np.nonzero(added_bar)
+    assert added_bar.sum() > 30 and abs(bar_rows.mean() - rows.mean()) < 0.25 * np.ptp(rows)
+
+
+def test_skeleton_is_one_pixel_wide():
+    mask = np.zeros((40, 210), bool)
+    mask[15:24, 5:205] = True  # a bar 9 px thick
+    lines = strokes.skeleton(mask)
+    assert lines[:, 10:200].sum(axis=0).max() == 1 and 185 <= lines.sum() <= 200
+    assert 8 <= strokes.stroke_width(mask.astype(np.float32)) <= 10

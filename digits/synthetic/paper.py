@@ -44,12 +44,14 @@ def crop_to_ink(glyph, margin=0.04):
 
 
 def scaled(glyph, height, angle=0.0, shear=0.0):
-    """The glyph resized so it is `height` pixels high (aspect kept), slanted by `shear` (x moves
-    by shear*y) and rotated by `angle` degrees counter-clockwise, grown to hold it all."""
+    """The glyph resized so it is `height` pixels high (aspect kept; None keeps its size),
+    slanted by `shear` (x moves by shear*y) and rotated by `angle` degrees counter-clockwise,
+    grown to hold it all."""
     h, w = glyph.shape
-    width = max(1, round(w * height / h))
     image = Image.fromarray(np.ascontiguousarray(glyph, np.float32), "F")
-    image = image.resize((width, max(1, round(height))), Image.Resampling.BICUBIC)
+    if height is not None:
+        width = max(1, round(w * height / h))
+        image = image.resize((width, max(1, round(height))), Image.Resampling.BICUBIC)
     if shear:
         extra = abs(shear) * image.height
         image = image.transform((round(image.width + extra), image.height), Image.Transform.AFFINE,

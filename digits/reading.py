@@ -1,0 +1,227 @@
+"""Read a whole number (or one digit) from a photo or scan: find its digits left to right, put
+each through MNIST's normalization and the model in one batch, and say which places are sure.
+
+    reading = read_file("photo.jpg", Classifier(path))   # or read_number(gray, classifier)
+    reading["number"]   # "407", "4?7" with ? for a place that is not sure, None if not a number
+
+Geometry finds the digits; the model only confirms a cut between two digits that touch. The
+`decide` function turns one place's 10 probabilities into a Verdict; threshold_decide is a
+stand-in for a calibrated one.
+"""
+import io
+import math
+from typing import NamedTuple
+
+import numpy as np
+from PIL import Image
+
+from digits import imaging, segmentation, thickness, writing
+from digits.components import label, pieces
+from digits.mnist import to_unit_floats
+
+READING_SIDE = 512  # decoded this large, so a 1-2 px pen on a big page keeps its strokes
+MIN_AREA = 3        # pieces of fewer pixels are noise
+MAX_PLACES = 12     # more than this many places is writing, not a number
+FAINT = 0.4         # a piece whose ink averages under 40% of the strokes' level is shading
+PAIR = 1.7          # among other digits, a place 1.7 times as wide as they are may be two
+TWO_DIGITS = 1.1    # a place wider than this (for its height) that no cut reads as two sure
+                    # digits becomes two places not sure (one if narrower)
+SURER = 0.1         # a cut into two sure digits wins if it reads 0.1 surer than the whole ...
+# ... or if the place is wider, for its height, than 98% of MNIST's training digits of the
+# class it reads as whole (a place read as one digit but wider than that is two that touch).
+WIDEST = (1.33, 0.9, 1.43, 1.18, 1.18, 1.54, 1.11, 1.18, 1.11, 1.0)
+
+EXIF_ORIENTATION = 0x0112
+
+DIGIT, NOT_SURE, NOT_A_DIGIT = "digit", "not sure", "not a digit"
+
+
+class Verdict(NamedTuple):
+    """What decide() makes of one place's probabilities."""
+    answer: str               # DIGIT, NOT_SURE or NOT_A_DIGIT
+    digit: int | None         # the digit when answer is DIGIT
+    likeliest: tuple          # the two likeliest digits, best first
+    confidence: float         # how sure, in [0, 1]
+
+
+def threshold_decide(probabilities, threshold=0.6, seven_over_one=0.88):
+    """A stand-in decide(): the likeliest digit if its probability reaches `threshold`, else
+    "not sure". A 7 whose runner-up is 1 must reach `seven_over_one`: a European 1 (a 1 with a
+    flag, which MNIST has none of) reads as a 7 up to about 0.87 with this model. It never
+    answers "not a digit"."""
+    first, second = (int(d) for d in np.argsort(probabilities)[::-1][:2])
+    confidence = float(probabilities[first])
+    needed = seven_over_one if (first, second) == (7, 1) else threshold
+    if confidence >= needed:
+        return Verdict(DIGIT, first, (first, second), confidence)
+    return Verdict(NOT_SURE, None, (first, second), confidence)
+
+
+class _Candidate(NamedTuple):
+    mask: np.ndarray  # the ink that makes this digit, in the place's box
+    left: int         # where the box starts in the working image
+    top: int
+
+
+def read_file(source, classifier, decide=threshold_decide):
+    """read_number() on an image file (path or bytes), decoded at READING_SIDE."""
+    gray = imaging.read_gray(source, side=READING_SIDE)
+    return read_number(gray, classifier, decide, size=original_size(source))
+
+
+def original_size(source):
+    """(width, height) of an image file as shown upright, from its header."""
+    in_memory = isinstance(source, (bytes, bytearray))
+    with Image.open(io.BytesIO(source) if in_memory else source) as image:
+        upright = image.getexif().get(EXIF_ORIENTATION, 1) in (5, 6, 7, 8)  # turned a quarter
+        return (image.height, image.width) if upright else image.size
+
+
+def read_number(gray, classifier, decide=threshold_decide, size=None):
+    """The number written in a grayscale image (from imaging.read_gray), as a dict:
+    number: the digits left to right, ? where a place is not sure; None if not a number;
+    answer: "number" or "not a number";
+    places: for each digit, left to right: digit (or None), answer (a Verdict's), likeliest
+    (two digits), confidence, probabilities (10), box [left, top, right, bottom] in the
+    original image's pixels (`size` = its (width, height); the gray image's if None), and
+    image (float32 28x28, what the model saw).
+    Raises imaging.NoInk if there is no ink."""
+    gray = np.asarray(gray, np.float32)
+    found, mask = writing.find(gray)
+    labels, count = label(mask)
+    strength = np.bincount(labels.ravel(), found.ink.ravel(), count + 1)
+    kept = [p for p in pieces(labels, count)
+            if p.area >= MIN_AREA and strength[p.number] >= FAINT * found.level * p.area]
+    if kept:
+        kept = segmentation.without_frame_slivers(kept, mask.shape)
+    if not kept:
+        raise imaging.NoInk("no ink found: the page looks blank")
+    places, _ = segmentation.places(kept)
+    ink = np.where(writing.near(mask), found.ink, 0)  # faint edges of strokes kept, stray ink not
+    options = [_options(place, labels, _may_be_two(place, places)) for place in places]
+    images = [_image(ink, candidate, found) for option in options for candidate in option]
+    rows = iter(zip(images, classifier.probabilities(np.stack(images))))  # one model call
+    scale = _scale(gray.shape, size)
+    chosen = []
+    for place, option in zip(places, options):
+        seen = [_Seen(candidate, *next(rows)) for candidate in option]
+        chosen += [_entry(one, verdict, scale) for one, verdict in _choose(place, seen, decide)]
+    return _result(chosen, places, segmentation.usual_height(kept))
+
+
+def _may_be_two(place, places):
+    """Whether a place may hold two digits that touch: it is wide, and (if other digits show
+    how wide the writer's digits are) much wider than they are."""
+    others = [max(p.width, 0.6 * p.height) for p in places if p is not place]  # a 1 counts as
+    # a digit of usual width: it is narrow, not a sign that its neighbours are two digits
+    return place.width > segmentation.WIDE * place.height and (
+        not others or place.width > PAIR * np.median(others))
+
+
+def _options(place, labels, may_be_two):
+    """Ways to read a place: whole, then each proposed cut into two digits (if it may be)."""
+    box = labels[place.top:place.bottom, place.left:place.right]
+    own = np.isin(box, [p.number for p in place.pieces])
+    options = [_Candidate(own, place.left, place.top)]
+    if may_be_two:
+        for left in segmentation.cuts(own):
+            options += [_Candidate(left, place.left, place.top),
+                        _Candidate(own & ~left, place.left, place.top)]
+    return options
+
+
+def _image(ink, candidate, found):
+    """What the model sees of a candidate: its ink (the rest of its box blanked) normalized as
+    MNIST did, strokes first brought toward MNIST's width if they are far from it."""
+    rows, cols = np.nonzero(candidate.mask)
+    top, bottom, left, right = rows.min(), rows.max() + 1, cols.min(), cols.max() + 1
+    mask = candidate.mask[top:bottom, left:right]
+    y, x = candidate.top + top, candidate.left + left
+    crop = ink[y:y + mask.shape[0], x:x + mask.shape[1]] * writing.near(mask)
+    crop = thickness.toward_mnist(crop, mask)
+    return to_unit_floats(imaging.fit_crop(crop, found))
+
+
+class _Seen(NamedTuple):
+    candidate: _Candidate
+    image: np.ndarray
+    probabilities: np.ndarray
+
+
+def _choose(place, seen, decide):
+    """(seen, verdict) for each digit of a place: read whole, or cut in two where both halves
+    are sure digits; a wide place that no cut reads surely becomes two places not sure."""
+    whole, halves = seen[0], seen[1:]
+    whole_verdict = decide(whole.probabilities)
+    pairs = [(halves[i], halves[i + 1]) for i in range(0, len(halves), 2)]
+    best, best_score = None, -1.0
+    for pair in pairs:
+        verdicts = [decide(half.probabilities) for half in pair]
+        score = min(v.confidence for v in verdicts)
+        if all(v.answer == DIGIT for v in verdicts) and score > best_score:
+            best, best_score = list(zip(pair, verdicts)), score
+    if not pairs:
+        return [(whole, whole_verdict)]
+    aspect = place.width / place.height
+    too_wide = aspect > WIDEST[whole_verdict.likeliest[0]]  # for the digit it reads as
+    if best is not None and (best_score >= whole_verdict.confidence + SURER or too_wide):
+        return best
+    if whole_verdict.answer == DIGIT and (not too_wide or aspect <= TWO_DIGITS):
+        return [(whole, whole_verdict)]  # no cut reads: a sure reading stands unless very wide
+    if whole_verdict.answer == NOT_A_DIGIT:
+        return [(whole, whole_verdict)]
+    if aspect <= TWO_DIGITS:  # one place, too wide for the digit it reads as
+        return [(whole, whole_verdict._replace(answer=NOT_SURE, digit=None))]
+    return [(half, decide(half.probabilities)._replace(answer=NOT_SURE, digit=None))
+            for half in pairs[0]]
+
+
+def _scale(shape, size):
+    """Original pixels per working pixel, across and down."""
+    return (1.0, 1.0) if size is None else (size[0] / shape[1], size[1] / shape[0])
+
+
+def _entry(seen, verdict, scale):
+    """One place of the result."""
+    candidate = seen.candidate
+    rows, cols = np.nonzero(candidate.mask)
+    box = [math.floor((candidate.left + cols.min()) * scale[0]),
+           math.floor((candidate.top + rows.min()) * scale[1]),
+           math.ceil((candidate.left + cols.max() + 1) * scale[0]),
+           math.ceil((candidate.top + rows.max() + 1) * scale[1])]
+    return {"digit": verdict.digit, "answer": verdict.answer,
+            "likeliest": list(verdict.likeliest), "confidence": verdict.confidence,
+            "probabilities": [float(p) for p in seen.probabilities], "box": box,
+            "image": seen.image}
+
+
+def _result(chosen, places, height):
+    """The whole reading: a number, or "not a number" when the ink is not a row of digits."""
+    not_digits = sum(entry["answer"] == NOT_A_DIGIT for entry in chosen)
+    if (len(chosen) > MAX_PLACES or not segmentation.one_row(places, height)
+            or not_digits * 2 > len(chosen)):
+        return {"number": None, "answer": "not a number", "places": chosen}
+    text = "".join("?" if entry["digit"] is None else str(entry["digit"]) for entry in chosen)
+    return {"number": text, "answer": "number", "places": chosen}
+
+
+def main(argv=None):
+    """python -m digits.reading IMAGE [--model FILE]: print the number read, and each place."""
+    import argparse
+
+    from digits.litert import Classifier
+    from digits.paths import app_model_file
+
+    parser = argparse.ArgumentParser(prog="python -m digits.reading")
+    parser.add_argument("image")
+    parser.add_argument("--model", default=app_model_file())
+    args = parser.parse_args(argv)
+    result = read_file(args.image, Classifier(args.model))
+    print(result["number"] if result["number"] is not None else result["answer"])
+    for place in result["places"]:
+        print(f"  {place['answer']}: {place['digit']} ({place['confidence']:.1%}), "
+              f"likeliest {place['likeliest']}, box {place['box']}")
+
+
+if __name__ == "__main__":
+    main()

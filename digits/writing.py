@@ -1,0 +1,50 @@
+"""The writing on a page, as a mask: the page's ink found as for one digit (imaging.find_ink),
+less what surrounds the digits and is not ink to read (digits.surroundings), with faint
+stretches of stroke kept where they join strong ones."""
+import numpy as np
+
+from digits import imaging, surroundings, thickness
+from digits.components import label
+
+
+def find(gray):
+    """The page's Ink and the mask of its writing: ruled lines, a table or border in the frame,
+    and shading the paper estimate missed (a shadow's sharp edge) are left out."""
+    found = imaging.find_ink(surroundings.frame_cleared(gray))
+    rough = found.smooth > found.edge
+    writing = rough & ~surroundings.ruled_lines(_faint(found), found.ink, found.level, False)
+    if not writing.any():
+        writing = rough
+    # Where the image opened by a square wider than the strokes (the paper without them) lies
+    # above the paper estimate, the difference is paper too.
+    stroke = thickness.width(writing, np.median)
+    size = max(int(3 * stroke) + 3, max(gray.shape) // 8)
+    paper = surroundings.opened(found.ink + found.paper, size)
+    missed = np.maximum(paper - found.paper, 0)
+    ink, smooth = found.ink - missed, found.smooth - missed
+    bright = np.where(writing, smooth, 0)  # the strokes' level, without the lines
+    found = found._replace(ink=ink, smooth=smooth,
+                           level=float(np.median(ink[bright > bright.max() / 2])))
+    return found, _strokes(found) & ~surroundings.ruled_lines(_faint(found), found.ink,
+                                                               found.level)
+
+
+def _faint(found):
+    """Even faint ink: where ruled lines are looked for (a faint line found whole, not in bits)."""
+    return found.smooth > max(found.edge / 3, 3 * found.noise)
+
+
+def _strokes(found):
+    """Where the ink is: pixels above the ink's edge level, and fainter ones (down to 60% of
+    it, well above the noise) that connect to them, so a faint stretch of stroke does not
+    break a digit in two."""
+    strong = found.smooth > found.edge
+    labels, _ = label(found.smooth > max(0.6 * found.edge, 5 * found.noise))
+    return np.isin(labels, np.unique(labels[strong]))
+
+
+def near(mask):
+    """The mask grown by a pixel: where a stroke's anti-aliased edge may be."""
+    padded = np.pad(mask, 1)
+    h, w = mask.shape
+    return np.logical_or.reduce([padded[y:y + h, x:x + w] for y in range(3) for x in range(3)])
