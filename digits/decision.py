@@ -16,6 +16,19 @@ def reasons(probabilities, not_digit_scores, thresholds):
     return why
 
 
+def _answer(probabilities, score, reason):
+    best, second = np.argsort(-probabilities, kind="stable")[:2]
+    result = {"digit": None if reason else int(best), "confidence": float(probabilities[best]),
+              "probabilities": [float(value) for value in probabilities],
+              "not_a_digit": float(score)}
+    if reason:
+        result["reason"] = reason
+    if reason == NOT_SURE:
+        result["candidates"] = [{"digit": int(d), "probability": float(probabilities[d])}
+                                for d in (best, second)]
+    return result
+
+
 def answers(classifier, images):
     """One answer per 28x28 image: {digit, confidence, probabilities, not_a_digit} with the
     digit None and a "reason" when no digit is answered; "candidates" (the two likeliest digits
@@ -24,16 +37,14 @@ def answers(classifier, images):
     card = classifier.card
     probabilities = calibrated(raw, card.get("temperature", 1.0))
     thresholds = card.get("thresholds", {"sure": 0.0, "not_a_digit": 1.0})
-    results = []
-    for p, score, reason in zip(probabilities, scores, reasons(probabilities, scores, thresholds)):
-        best, second = np.argsort(-p, kind="stable")[:2]
-        result = {"digit": None if reason else int(best), "confidence": float(p[best]),
-                  "probabilities": [float(value) for value in p],
-                  "not_a_digit": float(score)}
-        if reason:
-            result["reason"] = reason
-        if reason == NOT_SURE:
-            result["candidates"] = [{"digit": int(d), "probability": float(p[d])}
-                                    for d in (best, second)]
-        results.append(result)
-    return results
+    return [_answer(p, score, reason) for p, score, reason
+            in zip(probabilities, scores, reasons(probabilities, scores, thresholds))]
+
+
+def unsure(answer):
+    """The same answer made "not sure": for a place that may not be one digit after all."""
+    return _answer(np.array(answer["probabilities"]), answer["not_a_digit"], NOT_SURE)
+
+
+def likeliest(answer):
+    return int(np.argmax(answer["probabilities"]))

@@ -4,9 +4,8 @@ each through MNIST's normalization and the model in one batch, and say which pla
     reading = read_file("photo.jpg", Classifier(path))   # or read_number(gray, classifier)
     reading["number"]   # "407", "4?7" with ? for a place that is not sure, None if not a number
 
-Geometry finds the digits; the model only confirms a cut between two digits that touch. The
-`decide` function turns one place's 10 probabilities into a Verdict; threshold_decide is a
-stand-in for a calibrated one.
+Geometry finds the digits; the model only confirms a cut between two digits that touch. Each
+place is answered as a single digit is (digits.decision): a digit, "not sure" or "not a digit".
 """
 import io
 import math
@@ -15,7 +14,7 @@ from typing import NamedTuple
 import numpy as np
 from PIL import Image
 
-from digits import imaging, segmentation, thickness, writing
+from digits import decision, imaging, segmentation, thickness, writing
 from digits.components import label, pieces
 from digits.mnist import to_unit_floats
 
@@ -33,40 +32,16 @@ WIDEST = (1.33, 0.9, 1.43, 1.18, 1.18, 1.54, 1.11, 1.18, 1.11, 1.0)
 
 EXIF_ORIENTATION = 0x0112
 
-DIGIT, NOT_SURE, NOT_A_DIGIT = "digit", "not sure", "not a digit"
-
-
-class Verdict(NamedTuple):
-    """What decide() makes of one place's probabilities."""
-    answer: str               # DIGIT, NOT_SURE or NOT_A_DIGIT
-    digit: int | None         # the digit when answer is DIGIT
-    likeliest: tuple          # the two likeliest digits, best first
-    confidence: float         # how sure, in [0, 1]
-
-
-def threshold_decide(probabilities, threshold=0.6, seven_over_one=0.88):
-    """A stand-in decide(): the likeliest digit if its probability reaches `threshold`, else
-    "not sure". A 7 whose runner-up is 1 must reach `seven_over_one`: a European 1 (a 1 with a
-    flag, which MNIST has none of) reads as a 7 up to about 0.87 with this model. It never
-    answers "not a digit"."""
-    first, second = (int(d) for d in np.argsort(probabilities)[::-1][:2])
-    confidence = float(probabilities[first])
-    needed = seven_over_one if (first, second) == (7, 1) else threshold
-    if confidence >= needed:
-        return Verdict(DIGIT, first, (first, second), confidence)
-    return Verdict(NOT_SURE, None, (first, second), confidence)
-
-
 class _Candidate(NamedTuple):
     mask: np.ndarray  # the ink that makes this digit, in the place's box
     left: int         # where the box starts in the working image
     top: int
 
 
-def read_file(source, classifier, decide=threshold_decide):
+def read_file(source, classifier):
     """read_number() on an image file (path or bytes), decoded at READING_SIDE."""
     gray = imaging.read_gray(source, side=READING_SIDE)
-    return read_number(gray, classifier, decide, size=original_size(source))
+    return read_number(gray, classifier, size=original_size(source))
 
 
 def original_size(source):
@@ -77,14 +52,13 @@ def original_size(source):
         return (image.height, image.width) if upright else image.size
 
 
-def read_number(gray, classifier, decide=threshold_decide, size=None):
+def read_number(gray, classifier, size=None):
     """The number written in a grayscale image (from imaging.read_gray), as a dict:
     number: the digits left to right, ? where a place is not sure; None if not a number;
-    answer: "number" or "not a number";
-    places: for each digit, left to right: digit (or None), answer (a Verdict's), likeliest
-    (two digits), confidence, probabilities (10), box [left, top, right, bottom] in the
-    original image's pixels (`size` = its (width, height); the gray image's if None), and
-    image (float32 28x28, what the model saw).
+    places: for each digit, left to right, its answer (see decision.answers: digit or None,
+    reason, candidates, confidence, probabilities, not_a_digit), its box [left, top, right,
+    bottom] in the original image's pixels (`size` = its (width, height); the gray image's if
+    None), and image (float32 28x28, what the model saw).
     Raises imaging.NoInk if there is no ink."""
     gray = np.asarray(gray, np.float32)
     found, mask = writing.find(gray)
@@ -100,12 +74,12 @@ def read_number(gray, classifier, decide=threshold_decide, size=None):
     ink = np.where(writing.near(mask), found.ink, 0)  # faint edges of strokes kept, stray ink not
     options = [_options(place, labels, _may_be_two(place, places)) for place in places]
     images = [_image(ink, candidate, found) for option in options for candidate in option]
-    rows = iter(zip(images, classifier.probabilities(np.stack(images))))  # one model call
+    rows = iter(zip(images, decision.answers(classifier, np.stack(images))))  # one model call
     scale = _scale(gray.shape, size)
     chosen = []
     for place, option in zip(places, options):
         seen = [_Seen(candidate, *next(rows)) for candidate in option]
-        chosen += [_entry(one, verdict, scale) for one, verdict in _choose(place, seen, decide)]
+        chosen += [_entry(one, answer, scale) for one, answer in _choose(place, seen)]
     return _result(chosen, places, segmentation.usual_height(kept))
 
 
@@ -145,35 +119,32 @@ def _image(ink, candidate, found):
 class _Seen(NamedTuple):
     candidate: _Candidate
     image: np.ndarray
-    probabilities: np.ndarray
+    answer: dict
 
 
-def _choose(place, seen, decide):
-    """(seen, verdict) for each digit of a place: read whole, or cut in two where both halves
+def _choose(place, seen):
+    """(seen, answer) for each digit of a place: read whole, or cut in two where both halves
     are sure digits; a wide place that no cut reads surely becomes two places not sure."""
     whole, halves = seen[0], seen[1:]
-    whole_verdict = decide(whole.probabilities)
     pairs = [(halves[i], halves[i + 1]) for i in range(0, len(halves), 2)]
+    if not pairs:
+        return [(whole, whole.answer)]
     best, best_score = None, -1.0
     for pair in pairs:
-        verdicts = [decide(half.probabilities) for half in pair]
-        score = min(v.confidence for v in verdicts)
-        if all(v.answer == DIGIT for v in verdicts) and score > best_score:
-            best, best_score = list(zip(pair, verdicts)), score
-    if not pairs:
-        return [(whole, whole_verdict)]
+        score = min(half.answer["confidence"] for half in pair)
+        if all(half.answer["digit"] is not None for half in pair) and score > best_score:
+            best, best_score = [(half, half.answer) for half in pair], score
     aspect = place.width / place.height
-    too_wide = aspect > WIDEST[whole_verdict.likeliest[0]]  # for the digit it reads as
-    if best is not None and (best_score >= whole_verdict.confidence + SURER or too_wide):
+    too_wide = aspect > WIDEST[decision.likeliest(whole.answer)]  # for the digit it reads as
+    if best is not None and (best_score >= whole.answer["confidence"] + SURER or too_wide):
         return best
-    if whole_verdict.answer == DIGIT and (not too_wide or aspect <= TWO_DIGITS):
-        return [(whole, whole_verdict)]  # no cut reads: a sure reading stands unless very wide
-    if whole_verdict.answer == NOT_A_DIGIT:
-        return [(whole, whole_verdict)]
+    if whole.answer["digit"] is not None and (not too_wide or aspect <= TWO_DIGITS):
+        return [(whole, whole.answer)]  # no cut reads: a sure reading stands unless very wide
+    if whole.answer.get("reason") == decision.NOT_A_DIGIT:
+        return [(whole, whole.answer)]
     if aspect <= TWO_DIGITS:  # one place, too wide for the digit it reads as
-        return [(whole, whole_verdict._replace(answer=NOT_SURE, digit=None))]
-    return [(half, decide(half.probabilities)._replace(answer=NOT_SURE, digit=None))
-            for half in pairs[0]]
+        return [(whole, decision.unsure(whole.answer))]
+    return [(half, decision.unsure(half.answer)) for half in pairs[0]]
 
 
 def _scale(shape, size):
@@ -181,7 +152,7 @@ def _scale(shape, size):
     return (1.0, 1.0) if size is None else (size[0] / shape[1], size[1] / shape[0])
 
 
-def _entry(seen, verdict, scale):
+def _entry(seen, answer, scale):
     """One place of the result."""
     candidate = seen.candidate
     rows, cols = np.nonzero(candidate.mask)
@@ -189,20 +160,17 @@ def _entry(seen, verdict, scale):
            math.floor((candidate.top + rows.min()) * scale[1]),
            math.ceil((candidate.left + cols.max() + 1) * scale[0]),
            math.ceil((candidate.top + rows.max() + 1) * scale[1])]
-    return {"digit": verdict.digit, "answer": verdict.answer,
-            "likeliest": list(verdict.likeliest), "confidence": verdict.confidence,
-            "probabilities": [float(p) for p in seen.probabilities], "box": box,
-            "image": seen.image}
+    return {**answer, "box": box, "image": seen.image}
 
 
 def _result(chosen, places, height):
     """The whole reading: a number, or "not a number" when the ink is not a row of digits."""
-    not_digits = sum(entry["answer"] == NOT_A_DIGIT for entry in chosen)
+    not_digits = sum(entry.get("reason") == decision.NOT_A_DIGIT for entry in chosen)
     if (len(chosen) > MAX_PLACES or not segmentation.one_row(places, height)
             or not_digits * 2 > len(chosen)):
-        return {"number": None, "answer": "not a number", "places": chosen}
+        return {"number": None, "places": chosen}
     text = "".join("?" if entry["digit"] is None else str(entry["digit"]) for entry in chosen)
-    return {"number": text, "answer": "number", "places": chosen}
+    return {"number": text, "places": chosen}
 
 
 def main(argv=None):
@@ -217,10 +185,10 @@ def main(argv=None):
     parser.add_argument("--model", default=app_model_file())
     args = parser.parse_args(argv)
     result = read_file(args.image, Classifier(args.model))
-    print(result["number"] if result["number"] is not None else result["answer"])
+    print(result["number"] if result["number"] is not None else "not a number")
     for place in result["places"]:
-        print(f"  {place['answer']}: {place['digit']} ({place['confidence']:.1%}), "
-              f"likeliest {place['likeliest']}, box {place['box']}")
+        print(f"  {place.get('reason', 'digit')}: {place['digit']} "
+              f"({place['confidence']:.1%}), box {place['box']}")
 
 
 if __name__ == "__main__":

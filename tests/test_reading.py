@@ -109,13 +109,23 @@ def overlap(a, b):
     return width * height / (area - width * height)
 
 
+class Always:
+    """The model, with thresholds that force the answers (the probabilities are its own)."""
+
+    def __init__(self, model, thresholds):
+        self.card = {**model.card, "thresholds": thresholds}
+        self.outputs = model.outputs
+
+
 def test_numbers_are_read_left_to_right_in_one_model_call(mnist_test, model):
     calls = []
 
     class Counting:
-        def probabilities(self, images):
+        card = model.card
+
+        def outputs(self, images):
             calls.append(len(images))
-            return model.probabilities(images)
+            return model.outputs(images)
 
     samples = numbers.numbers(*mnist_test, np.random.default_rng(21), 20)
     right = 0
@@ -138,7 +148,7 @@ def test_one_digit_photos_read_as_today(mnist_test, model):
     for sample in samples:
         data = png(sample.image)
         today = int(model.probabilities(imaging.digit(data)[None])[0].argmax())
-        result = reading.read_file(data, model, decide=lambda p: reading.threshold_decide(p, 0))
+        result = reading.read_file(data, Always(model, {"sure": 0.0, "not_a_digit": 1.0}))
         agree += result["number"] == str(today)
     assert agree >= 38, agree
 
@@ -172,17 +182,15 @@ def test_scribbles_are_not_a_number(model):
     for row in range(4):  # lines of scribbled "writing" down the page
         points = [(40 + 25 * i, 80 + 110 * row + rng.integers(-30, 30)) for i in range(21)]
         draw.line(points, fill=30, width=4)
-    result = reading.read_file(png(page), model)
-    assert result["answer"] == "not a number" and result["number"] is None
+    assert reading.read_file(png(page), model)["number"] is None
 
 
-def test_a_place_the_decider_calls_no_digit_makes_it_not_a_number(mnist_test, model):
+def test_places_the_model_calls_no_digit_make_it_not_a_number(mnist_test, model):
     image = numbers.numbers(*mnist_test, np.random.default_rng(26), 1)[0].image
-
-    def refuse(probabilities):
-        return reading.Verdict(reading.NOT_A_DIGIT, None, (0, 1), 0.0)
-
-    assert reading.read_file(png(image), model, decide=refuse)["answer"] == "not a number"
+    refusing = Always(model, {"sure": 0.0, "not_a_digit": -1.0})  # every place: not a digit
+    result = reading.read_file(png(image), refusing)
+    assert result["number"] is None
+    assert {place["reason"] for place in result["places"]} == {"not a digit"}
 
 
 def test_a_blank_page_has_no_ink(model):
