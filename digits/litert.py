@@ -5,6 +5,7 @@ to know about it), so one file is the whole artifact.
 """
 import json
 import os
+import threading
 
 import flatbuffers
 import numpy as np
@@ -44,7 +45,7 @@ def read_card(model_bytes):
 
 
 class Classifier:
-    """An exported model, loaded once; call probabilities() as often as needed, from one thread."""
+    """An exported model, loaded once; call outputs() as often as needed, from any thread."""
 
     def __init__(self, path):
         if not os.path.isfile(path):
@@ -69,6 +70,7 @@ class Classifier:
         outputs = {len(o["shape"]): o["index"] for o in self._interpreter.get_output_details()}
         self._probabilities, self._not_a_digit = outputs[2], outputs.get(1)
         self._batch = 1
+        self._lock = threading.Lock()  # one call at a time: the interpreter is not thread-safe
 
     def outputs(self, images):
         """float32 (N, 28, 28) scaled as in training -> the model's probabilities, float32
@@ -76,7 +78,9 @@ class Classifier:
         images = np.ascontiguousarray(images, np.float32).reshape(-1, *self._image_shape)
         if len(images) == 0:
             return np.zeros((0, CLASSES), np.float32), np.zeros(0, np.float32)
-        chunks = [self._run(images[start:start + CHUNK]) for start in range(0, len(images), CHUNK)]
+        with self._lock:
+            chunks = [self._run(images[start:start + CHUNK])
+                      for start in range(0, len(images), CHUNK)]
         return tuple(np.concatenate(part) for part in zip(*chunks))
 
     def probabilities(self, images):

@@ -1,13 +1,14 @@
-"""Identify handwritten digits in image files with an exported model; TensorFlow is never loaded.
+"""Read the handwritten digit, or number, in image files with an exported model; TensorFlow is
+never loaded.
 
     digits-predict IMAGE [IMAGE | FOLDER ...] [--json] [--save-normalized DIR] [--model FILE]
 
-One line per file: the digit, its confidence and the next two candidates. A file that cannot be
-identified gets one error line and the others go on. Exit status: 0 if every input was
-identified, 1 if any failed, 2 for a usage error.
+One line per file: the digit, its confidence and the next two candidates; or the number with
+each digit's confidence; or "not sure" / "not a digit". A file that cannot be read gets one error
+line and the others go on. Exit status: 0 if every input was read, 1 if any failed, 2 for a
+usage error.
 """
 import argparse
-import itertools
 import json
 import sys
 from pathlib import Path
@@ -15,14 +16,12 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from digits import budget, decision, errors, imaging
+from digits import answering, budget, errors, imaging, reading
 from digits.files import atomic_path
 from digits.litert import Classifier
 from digits.paths import app_model_file
 from digits.quiet import stderr_discarded
-from digits.scoring import percent
 
-BATCH = 256  # images normalized, then identified in one interpreter call
 DECODE_LIMIT = 640 * 2**20  # bytes one decode may take (budget.py): a 50-megapixel RGBA PNG fits
 SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 
@@ -35,7 +34,8 @@ def parse_args(argv):
     parser.add_argument("--json", action="store_true",
                         help="print a JSON list, one object per image, with all 10 probabilities")
     parser.add_argument("--save-normalized", metavar="DIR", type=Path,
-                        help="write the 28x28 image the model saw to DIR/<name>.png")
+                        help="write each 28x28 image the model saw to DIR/<name>.png "
+                             "(<name>-1.png, <name>-2.png... for the digits of a number)")
     parser.add_argument("--model", metavar="FILE", type=Path, default=app_model_file(),
                         help="the LiteRT model (default: the convnet, models/cnn/model.tflite)")
     args = parser.parse_args(argv)
@@ -60,19 +60,12 @@ def expand(inputs):
             yield name, None
 
 
-def _batches(items, size):
-    items = iter(items)
-    while batch := list(itertools.islice(items, size)):
-        yield batch
-
-
-def _save(pixels, file, folder, taken):
-    """Write the model's view of `file` as folder/<stem>.png (<stem>-2.png if that is taken)."""
-    stem = Path(file).stem
+def _save(pixels, stem, folder, taken):
+    """Write a 28x28 image the model saw as folder/<stem>.png (<stem>~2.png if that is taken)."""
     name, number = f"{stem}.png", 1
     while name in taken:
         number += 1
-        name = f"{stem}-{number}.png"
+        name = f"{stem}~{number}.png"
     taken.add(name)
     try:
         with atomic_path(folder / name) as temp:
@@ -92,49 +85,32 @@ def _check_cost(file):
 
 
 def identify(inputs, classifier, save_dir=None):
-    """One result per file, in order: {file, model} and the answer (see decision.answers), or
+    """One result per file, in order: {file, model} and what answering.summary() says of it, or
     {file, error}."""
     taken = set()
-    for batch in _batches(expand(inputs), BATCH):
-        results, images = [], []
-        for file, problem in batch:
-            try:
-                if problem:
-                    raise imaging.ImageError(problem)
-                with stderr_discarded():  # libtiff prints its own notes on damaged files
-                    _check_cost(file)
-                    pixels = imaging.digit(file)
-            except imaging.ImageError as error:
-                results.append({"file": file, "error": str(error)})
-            else:
-                results.append({"file": file})
-                images.append(pixels)
-                if save_dir:
-                    _save(pixels, file, save_dir, taken)
-        answers = iter(decision.answers(classifier, np.stack(images)) if images else [])
-        for result in results:
-            if "error" not in result:
-                result.update(model=classifier.name, **next(answers))
-            yield result
+    for file, problem in expand(inputs):
+        try:
+            if problem:
+                raise imaging.ImageError(problem)
+            with stderr_discarded():  # libtiff prints its own notes on damaged files
+                _check_cost(file)
+                read = reading.read_file(file, classifier)
+        except imaging.ImageError as error:
+            yield {"file": file, "error": str(error)}
+            continue
+        if save_dir:
+            stem, places = Path(file).stem, read["places"]
+            for number, place in enumerate(places, 1):
+                _save(place["image"], stem if len(places) == 1 else f"{stem}-{number}",
+                      save_dir, taken)
+        yield {"file": file, "model": classifier.name, **answering.summary(read)}
 
 
 def describe(result):
-    """One line: 'a.png: 7 (98.9%); next 2 (0.6%), 3 (0.3%)', 'a.png: not sure: 4 (52.0%) or
-    9 (41.0%)', 'a.png: not a digit' or 'a.png: error: why'."""
+    """One line: 'a.png: ' and answering.describe(), or 'a.png: error: why'."""
     if "error" in result:
         return f"{result['file']}: error: {result['error']}"
-    if result["digit"] is None:
-        if result["reason"] == decision.NOT_SURE:
-            first, second = result["candidates"]
-            return (f"{result['file']}: not sure: {first['digit']} "
-                    f"({percent(first['probability'])}) or {second['digit']} "
-                    f"({percent(second['probability'])})")
-        return f"{result['file']}: {result['reason']}"
-    probabilities = result["probabilities"]
-    first, second, third = sorted(range(len(probabilities)), key=lambda d: -probabilities[d])[:3]
-    return (f"{result['file']}: {first} ({percent(probabilities[first])}); next "
-            f"{second} ({percent(probabilities[second])}), {third} "
-            f"({percent(probabilities[third])})")
+    return f"{result['file']}: {answering.describe(result)}"
 
 
 def main(argv=None):

@@ -10,22 +10,21 @@ delivery.py.
 import argparse
 import os
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from digits import decision, errors, imaging
+from digits import answering, errors, imaging, reading
 from digits.apps import limits
 from digits.apps.delivery import DeliveringProtocol
 from digits.apps.docs import add_docs
 from digits.apps.limits import MAX_BODY  # noqa: F401 (where the tests and clients look for it)
+from digits.apps.schema import Error, Health, Prediction
 from digits.files import sha256_of
 from digits.litert import Classifier
 from digits.mnist import IMAGE_SIDE
@@ -39,36 +38,6 @@ BINARY = {"type": "string", "format": "binary"}
 IMAGE_BODY = {"required": True, "content": {  # for /openapi.json: the body is read by hand
     "image/*": {"schema": BINARY}, "multipart/form-data": {"schema": {
         "type": "object", "required": ["file"], "properties": {"file": BINARY}}}}}
-
-
-class Candidate(BaseModel):
-    digit: int
-    probability: float
-
-
-class Prediction(BaseModel):
-    digit: int | None = Field(description="the digit, 0-9; null when the answer is not a digit "
-                                          "(see reason)")
-    reason: Literal["not sure", "not a digit"] | None = Field(
-        None, description="why no digit is answered (absent when one is)")
-    candidates: list[Candidate] | None = Field(
-        None, description="when not sure: the two likeliest digits and their probabilities")
-    confidence: float = Field(description="the calibrated probability of the likeliest digit")
-    probabilities: list[float] = Field(description="the calibrated probability of each digit, "
-                                                   "0 to 9")
-    not_a_digit: float = Field(description="the probability that the image shows no digit")
-    image: list[list[int]] = Field(description="the 28x28 image the model saw: rows of 0-255")
-
-
-class Health(BaseModel):
-    status: str
-    model: str = Field(description="the model's name: cnn (the convnet) or mlp")
-    file: str = Field(description="the model file")
-    sha256: str = Field(description="the model file's SHA-256")
-
-
-class Error(BaseModel):
-    error: str = Field(description="what is wrong with the request")
 
 
 def load(model_path):
@@ -111,16 +80,14 @@ def create_app(model_path=None):
         data = await limits.read_image(request)
         try:
             size, cost = limits.decode_cost(data)  # from the header: refuses one too large
-            if size <= limits.INLINE_PIXELS:  # a drawing: ~1 ms, here (threads would only fight
-                pixels = imaging.digit(data)  # over the GIL)
+            if size <= limits.INLINE_PIXELS:  # a drawing: a few ms, here (threads would only
+                read = reading.read_file(data, classifier)  # fight over the GIL)
             else:  # a big photo: in a worker thread, once its memory is free
                 async with decodes.share(cost):
-                    pixels = await run_in_threadpool(imaging.digit, data)
+                    read = await run_in_threadpool(reading.read_file, data, classifier)
         except imaging.ImageError as error:
             return JSONResponse({"error": str(error)}, 422)
-        # The interpreter is not thread-safe: only the event loop's thread runs it (~0.2 ms).
-        [answer] = decision.answers(classifier, pixels[None])
-        return JSONResponse({**answer, "image": np.round(pixels * 255).astype(np.uint8).tolist()})
+        return JSONResponse(answering.summary(read, with_images=True))
 
     return app
 
