@@ -3,7 +3,8 @@
     python benchmarks/reading.py [--model FILE] [--mnist DIR] [--count 1.0] [--seed 12]
 
 Sets (digits.synthetic): numbers of 2-6 separate digits, touching pairs, one-digit photos
-(read both by today's one-digit path, imaging.digit, and by read_number), page photos. Each
+(read both by today's one-digit path, imaging.digit, and by read_number), page photos,
+non-digits (refused: no number, or only places not sure). Each
 image goes through the apps' decoding (PNG bytes -> read_file). An answer is "right" (the
 whole string), "not sure" (right length, a ? where it is wrong or unsure, right elsewhere),
 "wrong with ?" or "wrong" (no ? at all: the reader was sure and wrong); and how often the
@@ -31,7 +32,7 @@ from digits import decision, imaging, reading  # noqa: E402
 from digits.litert import Classifier  # noqa: E402
 from digits.mnist import read_split  # noqa: E402
 from digits.paths import app_model_file  # noqa: E402
-from digits.synthetic import numbers, pages, photos  # noqa: E402
+from digits.synthetic import nondigits, numbers, pages, photos  # noqa: E402
 
 OUTCOMES = ("right", "not sure", "wrong with ?", "wrong")
 
@@ -81,6 +82,21 @@ def measure(name, samples, model, today=False):
         print(f"  {kind:22s} n={total:4d}  {shares}{extra}")
 
 
+def refusals(images, model):
+    """How many non-digit images (digits.synthetic.nondigits, the test fonts and seeds) read as
+    no number at all, or only as places not sure, by kind."""
+    counts = collections.defaultdict(collections.Counter)
+    for image, kind in images:
+        number, _ = read(png(image), model)
+        refused = number in ("blank", "not a number") or set(number) == {"?"}
+        for key in (kind, "all"):
+            counts[key]["refused" if refused else "read as a number"] += 1
+    print("\nnon-digits")
+    for kind, count in sorted(counts.items(), key=lambda item: item[0] != "all"):
+        total = sum(count.values())
+        print(f"  {kind:22s} n={total:4d}  refused {count['refused'] / total:6.1%}")
+
+
 def per_digit(samples, model):
     """How far the numbers are from exact because of the model rather than the segmentation:
     each digit cut at its true box and read by today's one-digit path (argmax)."""
@@ -123,7 +139,7 @@ def main():
     images, labels = read_split("t10k", args.mnist)
     model = Classifier(args.model)
     rng = np.random.default_rng(args.seed)
-    size = {"numbers": 500, "pairs": 300, "photos": 1000, "pages": 400}
+    size = {"numbers": 500, "pairs": 300, "photos": 1000, "pages": 400, "nondigits": 1000}
     size = {key: max(10, round(value * args.count)) for key, value in size.items()}
     samples = numbers.numbers(images, labels, rng, size["numbers"])
     measure("numbers of 2-6 separate digits", samples, model)
@@ -132,6 +148,7 @@ def main():
     measure("one-digit photos", photos.photos(images, labels, rng, size["photos"]), model,
             today=True)
     measure("page photos", pages.pages(images, labels, rng, size["pages"]), model)
+    refusals(nondigits.make(rng, size["nondigits"], "test"), model)
     seconds, label = cold_time(args.model, images, labels)
     print(f"\none four-digit photo ({label}), whole cold process: {seconds:.2f} s (best of 5)")
 

@@ -39,6 +39,8 @@ def summary(reading, with_images=False):
 def _one(place):
     if place["digit"] is not None:
         return f"{place['digit']} {percent(place['confidence'])}"
+    if place["reason"] == NOT_A_DIGIT:
+        return f"? {NOT_A_DIGIT}"
     first, second = place["candidates"]
     return f"? {first['digit']} or {second['digit']}"
 
@@ -46,7 +48,7 @@ def _one(place):
 def describe(result):
     """One line: '7 (98.9%); next 2 (0.6%), 3 (0.3%)', 'not sure: 4 (52.0%) or 9 (41.0%)',
     'not a digit', or for a number '2026 (2 99.1%, 0 99.8%, ...)' with '? 4 or 9' for a place
-    not sure."""
+    not sure and '? not a digit' for one that is not a digit."""
     if result["number"] is None:
         return NOT_A_DIGIT
     if len(result["digits"]) > 1:

@@ -46,5 +46,11 @@ def unsure(answer):
     return _answer(np.array(answer["probabilities"]), answer["not_a_digit"], NOT_SURE)
 
 
+def not_a_digit(answer, score):
+    """The same answer made "not a digit", with this not-a-digit score if it is higher."""
+    return _answer(np.array(answer["probabilities"]), max(answer["not_a_digit"], score),
+                   NOT_A_DIGIT)
+
+
 def likeliest(answer):
     return int(np.argmax(answer["probabilities"]))

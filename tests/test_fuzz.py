@@ -72,14 +72,20 @@ def http(live_server):  # noqa: F811
 
 
 def is_an_answer(answer):
-    """A digit, or an honest "not sure" / "not a digit"."""
-    return answer["digit"] in range(10) or answer["reason"] in ("not sure", "not a digit")
+    """Not a number, or a number whose every place is a digit or an honest "not sure" / "not a
+    digit", with its ten probabilities."""
+    if answer["number"] is None:
+        return answer["digit"] is None and answer["reason"] == "not a digit"
+    places = answer["digits"]
+    return len(answer["number"]) == len(places) > 0 and all(
+        (place["digit"] in range(10) or place["reason"] in ("not sure", "not a digit"))
+        and len(place["probabilities"]) == 10 for place in places)
 
 
 def assert_answered(response):
     answer = response.json()
     if response.status_code == 200:
-        assert is_an_answer(answer) and len(answer["probabilities"]) == 10
+        assert is_an_answer(answer)
     else:
         assert response.status_code in (400, 413, 422) and list(answer) == ["error"]
         assert_one_line(answer["error"])

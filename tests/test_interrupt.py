@@ -17,11 +17,12 @@ import psutil
 import pytest
 
 from digits.litert import Classifier
+from digits.paths import ModelFiles
 from tests.conftest import SMOKE_PARAMS, dvc, make_project_copy, set_param
 
 pytestmark = pytest.mark.slow
 SECOND_EPOCH = "Epoch 2/2"
-EXPORT_WORKING = "models/cnn/model.keras: converting for LiteRT"
+EXPORT_WORKING = f"{ModelFiles('cnn').identifier}: converting for LiteRT"
 
 
 @pytest.fixture(scope="module")

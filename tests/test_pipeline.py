@@ -135,7 +135,7 @@ def test_what_needs_no_training_never_imports_tensorflow(module):
 
 def test_the_apps_model_is_a_versioned_artifact(default_run, tmp_path):
     """Registered with a GTO tag as the README shows, then found by name, version and stage."""
-    import dvc.api
+    from dvc.api import artifacts_show
 
     git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.com"]
     run([*git, "add", "-A"], cwd=default_run)
@@ -143,7 +143,7 @@ def test_the_apps_model_is_a_versioned_artifact(default_run, tmp_path):
     run([*git, "tag", "-a", "digit-identifier@v1.0.0", "-m", "the convnet"], cwd=default_run)
     run([*git, "tag", "-a", "digit-identifier#prod#1", "-m", "v1.0.0 to prod"], cwd=default_run)
     for version in ({"version": "v1.0.0"}, {"stage": "prod"}, {}):
-        shown = dvc.api.artifacts_show("digit-identifier", repo=str(default_run), **version)
+        shown = artifacts_show("digit-identifier", repo=str(default_run), **version)
         assert shown["path"] == "models/cnn/model.tflite", version
     for choice, name in ((["--rev", "v1.0.0"], "v1.tflite"), (["--stage", "prod"], "prod.tflite")):
         dvc("artifacts", "get", ".", "digit-identifier", *choice, "-o", tmp_path / name,

@@ -196,3 +196,12 @@ def test_places_the_model_calls_no_digit_make_it_not_a_number(mnist_test, model)
 def test_a_blank_page_has_no_ink(model):
     with pytest.raises(imaging.NoInk):
         reading.read_file(png(Image.new("L", (300, 200), 240)), model)
+
+
+def test_lines_alone_are_not_a_number(model):
+    """Ink that is all ruled lines (an empty notebook page, or hatching) is an answer."""
+    page = Image.new("L", (300, 200), 235)
+    draw = ImageDraw.Draw(page)
+    for y in range(20, 200, 24):
+        draw.line([(0, y), (299, y)], fill=140, width=2)
+    assert reading.read_file(png(page), model) == {"number": None, "places": []}

@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from digits import decision, imaging
+from digits import reading
 from digits.apps.serve import MAX_BODY, create_app
 from digits.litert import Classifier
 from digits.mnist import read_split
@@ -81,7 +81,12 @@ def live_server(tflite_model, tmp_path_factory):
 
 
 def check_prediction(answer, expected):
-    assert set(answer) == {"digit", "confidence", "probabilities", "not_a_digit", "image"}
+    """A one-digit answer: the number, its one place, and that place's answer at the top."""
+    assert set(answer) == {"number", "digits", "digit", "confidence", "probabilities",
+                           "not_a_digit", "image"}
+    assert answer["number"] == str(expected) and len(answer["digits"]) == 1
+    assert {key: answer[key] for key in answer["digits"][0] if key != "box"} == {
+        key: answer[key] for key in answer if key not in ("number", "digits")}
     probabilities = answer["probabilities"]
     assert len(probabilities) == 10 and sum(probabilities) == pytest.approx(1, abs=1e-5)
     assert answer["digit"] == expected == int(np.argmax(probabilities))
@@ -98,9 +103,9 @@ def test_a_raw_image_body_is_identified_as_predict_would(client, paper_digits, t
     assert response.status_code == 200
     answer = response.json()
     check_prediction(answer, 7)
-    seen = imaging.digit(paper_digits[0])  # the same normalization and model as the CLI
-    assert np.array_equal(np.array(answer["image"]), np.round(seen * 255))
-    expected = decision.answers(Classifier(tflite_model), seen[None])[0]
+    # the same reading, normalization and model as the CLI
+    expected = reading.read_file(paper_digits[0], Classifier(tflite_model))["places"][0]
+    assert np.array_equal(np.array(answer["image"]), np.round(expected["image"] * 255))
     assert answer["probabilities"] == pytest.approx(expected["probabilities"], abs=1e-6)
 
 
@@ -123,9 +128,9 @@ def test_any_image_type_is_accepted(client, paper_digits):
 
 def test_a_drawing_is_normalized_on_the_event_loop_a_big_photo_in_a_thread(client, paper_digits,
                                                                           monkeypatch):
-    threads, normalize = [], imaging.digit
-    monkeypatch.setattr(imaging, "digit",
-                        lambda data: threads.append(threading.get_ident()) or normalize(data))
+    threads, read = [], reading.read_file
+    monkeypatch.setattr(reading, "read_file", lambda data, classifier: threads.append(
+        threading.get_ident()) or read(data, classifier))
     photo = encode(Image.open(io.BytesIO(paper_digits[1])).resize((1500, 1500)))
     for body, digit in ((paper_digits[0], 7), (photo, 2), (paper_digits[0], 7)):
         response = client.post("/api/predict", **raw(body))
@@ -203,8 +208,9 @@ def test_a_non_digit_is_an_answer_not_an_error(client):
         response = client.post("/api/predict", **raw(encode(image)))
         assert response.status_code == 200
         answer = response.json()
-        refused += answer["digit"] is None
-        assert answer["digit"] is not None or answer["reason"] in ("not a digit", "not sure")
+        refused += answer["number"] is None or set(answer["number"]) == {"?"}
+        for place in answer["digits"]:
+            assert place["digit"] is not None or place["reason"] in ("not a digit", "not sure")
     assert refused >= 12
 
 
@@ -220,8 +226,12 @@ def test_openapi_describes_the_api(client):
     predict = spec["paths"]["/api/predict"]["post"]
     assert set(predict["requestBody"]["content"]) == {"image/*", "multipart/form-data"}
     assert {"200", "400", "413", "415", "422"} <= set(predict["responses"])
-    assert set(spec["components"]["schemas"]["Prediction"]["properties"]) == {
-        "digit", "reason", "candidates", "confidence", "probabilities", "not_a_digit", "image"}
+    schemas = spec["components"]["schemas"]
+    assert set(schemas["Prediction"]["properties"]) == {
+        "number", "digits", "digit", "reason", "candidates", "confidence", "probabilities",
+        "not_a_digit", "image"}
+    place = schemas[schemas["Prediction"]["properties"]["digits"]["items"]["$ref"].split("/")[-1]]
+    assert {"digit", "confidence", "probabilities", "box", "image"} <= set(place["properties"])
     assert "/healthz" in spec["paths"] and "/" not in spec["paths"]
 
 
