@@ -14,6 +14,7 @@ from tests.conftest import needs_chromium
 from tests.test_serve import live_server  # noqa: F401 (a fixture)
 
 pytestmark = needs_chromium
+WELCOME = "Write a digit, or a number, in the box."
 
 
 def ellipse(cx, cy, rx, ry, points=48):
@@ -21,7 +22,7 @@ def ellipse(cx, cy, rx, ry, points=48):
              cy - ry * math.cos(2 * math.pi * i / points)) for i in range(points + 1)]
 
 
-DIGITS = {  # strokes, each a list of points from 0 to 1 across the pad
+DIGITS = {  # strokes, each a list of points from 0 to 1 across a square as high as the pad
     "1": [[(0.5, 0.18), (0.5, 0.82)]],
     "7": [[(0.26, 0.22), (0.72, 0.22), (0.42, 0.82)]],
     "0": [ellipse(0.5, 0.5, 0.2, 0.3)],
@@ -69,10 +70,14 @@ def settled(page):
     return page.text_content("#digit"), page.text_content("#status")
 
 
-def draw(page, strokes):
+def draw(page, strokes, square=None):
+    """Draw in the square of the pad's height that starts `square` heights from its left (by
+    default, the middle one)."""
     box = page.locator("#pad").bounding_box()
+    side = box["height"]
+    left = box["x"] + (square if square is not None else (box["width"] / side - 1) / 2) * side
     for stroke in strokes:
-        points = [(box["x"] + x * box["width"], box["y"] + y * box["height"]) for x, y in stroke]
+        points = [(left + x * side, box["y"] + y * side) for x, y in stroke]
         page.mouse.move(*points[0])
         page.mouse.down()
         for before, point in zip(points, points[1:]):
@@ -84,19 +89,45 @@ def shown_correctly(page, digit):
     """The bar chart's highlighted bar is the digit; the model's 28x28 view has ink in it."""
     assert page.locator(".bar").count() == 10
     assert page.text_content(".bar.best .label") == digit
-    ink = page.evaluate("""() => document.getElementById("seen").getContext("2d")
-        .getImageData(0, 0, 28, 28).data.reduce((sum, value, i) => sum + (i % 4 ? 0 : value), 0)""")
-    assert ink > 255 * 20
+    assert places_seen(page) == [digit]
+
+
+def places_seen(page):
+    """The caption's first word under each place's 28x28 picture, each checked to have ink."""
+    return page.evaluate("""() => [...document.querySelectorAll(".place")].map((place) => {
+        const ink = place.querySelector("canvas").getContext("2d").getImageData(0, 0, 28, 28)
+            .data.reduce((sum, value, i) => sum + (i % 4 ? 0 : value), 0);
+        return ink > 255 * 20 ? place.querySelector("figcaption").textContent.split(" ")[0]
+                              : "no ink";
+    })""")
 
 
 def test_drawn_digits_are_identified(page):
-    assert settled(page) == ("–", "Draw a digit from 0 to 9 in the box.")
+    assert settled(page) == ("–", WELCOME)
     for digit, strokes in DIGITS.items():
         draw(page, strokes)
         assert settled(page)[0] == digit
         shown_correctly(page, digit)
         page.click("#clear")
         assert settled(page)[0] == "–"
+
+
+def test_a_number_is_read_digit_by_digit(page):
+    for square, digit in enumerate("170"):
+        draw(page, DIGITS[digit], square=square)
+    assert settled(page)[0] == "170"
+    assert places_seen(page) == ["1", "7", "0"]
+    assert page.is_hidden("#bars")  # a number shows each place instead of one digit's bars
+    assert re.fullmatch(r"170: 1, [\d.]+ percent; 7, [\d.]+ percent; 0, [\d.]+ percent",
+                        page.get_by_role("status").text_content())
+
+
+def test_a_scribble_is_not_a_digit(page):
+    zigzag = [(0.15 + 0.7 * (i % 2), 0.15 + 0.05 * i) for i in range(15)]
+    draw(page, [zigzag, ellipse(0.5, 0.5, 0.35, 0.3)])
+    assert settled(page)[0] == "✕"
+    assert page.text_content("#confidence") == "not a digit"
+    assert page.get_by_role("status").text_content() == "not a digit"
 
 
 def test_undo_removes_the_last_stroke(page):
@@ -193,7 +224,7 @@ def test_the_page_sends_a_small_png_of_the_drawing(page):
     }""")
     assert kind == "image/png" and len(data) < 10_000
     with Image.open(io.BytesIO(bytes(data))) as image:
-        assert image.format == "PNG" and image.size == (112, 112)
+        assert image.format == "PNG" and image.size == (336, 112)
 
 
 # Accessibility: what a screen reader announces, the keyboard, colour contrast
@@ -219,12 +250,12 @@ def test_the_answer_is_announced_in_words(page):
     assert chart.count() == 1
     page.click("#clear")
     settled(page)
-    assert status.text_content() == "Draw a digit from 0 to 9 in the box."
+    assert status.text_content() == WELCOME
 
 
 def test_controls_have_names_and_the_keyboard_reaches_them(page):
     for role, name in (("button", "Undo"), ("button", "Clear"), ("button", "Choose an image…"),
-                       ("img", "Drawing area: draw one digit from 0 to 9")):
+                       ("img", "Drawing area: write a digit, or several in a row")):
         assert page.get_by_role(role, name=name).count() == 1, (role, name)
     focused = []
     for _ in range(4):

@@ -1,18 +1,21 @@
-// Draw a digit; the server answers which one it is. Plain JavaScript, no libraries.
+// Write a digit or a number; the server reads it. Plain JavaScript, no libraries.
 "use strict";
 
-const STROKE = 0.07;     // pen width, as a share of the pad's side: ~2 px on a 28x28 scale
-const SEND_SIDE = 112;   // the drawing is sent as a 112x112 PNG (4x MNIST's 28x28): small, fast
+const ASPECT = 3;        // the pad is three times as wide as high: room for a number in a row
+const STROKE = 0.07;     // pen width, as a share of the pad's height: ~2 px on a 28x28 scale
+const SEND_HEIGHT = 112; // sent as a 336x112 PNG: a digit as high as the pad is 4x MNIST's 28
 const PAUSE_MS = 60;     // while drawing, at most one request per pause (and one at a time)
+const WELCOME = "Write a digit, or a number, in the box.";
 
 const pad = document.getElementById("pad");
-const seen = document.getElementById("seen");
+const placesList = document.getElementById("places");
 const result = document.getElementById("result");
 const digitText = document.getElementById("digit");
 const confidenceText = document.getElementById("confidence");
 const statusText = document.getElementById("status");
 const spoken = document.getElementById("spoken");  // what a screen reader announces
 const barChart = document.getElementById("bars");
+const barFigure = barChart.closest("figure");
 const fileInput = document.getElementById("file");
 
 const bars = [];
@@ -25,7 +28,7 @@ for (let d = 0; d < 10; d++) {
   bars.push(bar);
 }
 
-let strokes = [];        // each stroke: a list of [x, y] points, 0-1 across the pad
+let strokes = [];        // each stroke: a list of [x, y] points, in units of the pad's height
 let current = null;      // the stroke being drawn, by the pointer pointerId
 let pointerId = null;
 let picture = null;      // an image file shown on the pad, until the next stroke
@@ -34,13 +37,13 @@ let inFlight = false;    // one request at a time
 let changed = false;     // the drawing changed since the last request was sent
 let waitingFile = null;  // a file dropped while a request was in flight
 
-function render(ctx, side) {
+function render(ctx, width, side) {  // side: the height, the unit of the strokes' points
   ctx.fillStyle = "#fff";
-  ctx.fillRect(0, 0, side, side);
+  ctx.fillRect(0, 0, width, side);
   if (picture && !strokes.length) {
-    const scale = Math.min(side / picture.width, side / picture.height);
+    const scale = Math.min(width / picture.width, side / picture.height);
     const w = picture.width * scale, h = picture.height * scale;
-    ctx.drawImage(picture, (side - w) / 2, (side - h) / 2, w, h);
+    ctx.drawImage(picture, (width - w) / 2, (side - h) / 2, w, h);
   }
   ctx.strokeStyle = ctx.fillStyle = "#000";
   ctx.lineWidth = STROKE * side;
@@ -62,22 +65,24 @@ let frame = 0;
 function redraw() {  // at most once per screen refresh
   frame = frame || requestAnimationFrame(() => {
     frame = 0;
-    render(pad.getContext("2d"), pad.width);
+    render(pad.getContext("2d"), pad.width, pad.height);
   });
 }
 
 function fitPad() {  // a sharp bitmap at the pad's size on screen
-  const side = Math.round(pad.clientWidth * (window.devicePixelRatio || 1));
-  if (side > 0 && side !== pad.width) {
-    pad.width = pad.height = side;
-    render(pad.getContext("2d"), side);
+  const scale = window.devicePixelRatio || 1;
+  const width = Math.round(pad.clientWidth * scale), height = Math.round(pad.clientHeight * scale);
+  if (height > 0 && (width !== pad.width || height !== pad.height)) {
+    pad.width = width;
+    pad.height = height;
+    render(pad.getContext("2d"), width, height);
   }
 }
 new ResizeObserver(fitPad).observe(pad);
 
 function point(event) {
   const box = pad.getBoundingClientRect();
-  return [(event.clientX - box.left) / box.width, (event.clientY - box.top) / box.height];
+  return [(event.clientX - box.left) / box.height, (event.clientY - box.top) / box.height];
 }
 
 pad.addEventListener("pointerdown", (event) => {
@@ -148,13 +153,14 @@ async function sendDrawing() {
   timer = null;
   changed = false;
   if (!strokes.length) {
-    if (!picture) showNothing("Draw a digit from 0 to 9 in the box.");
+    if (!picture) showNothing(WELCOME);
     return setBusy();
   }
   inFlight = true;
   const canvas = document.createElement("canvas");
-  canvas.width = canvas.height = SEND_SIDE;
-  render(canvas.getContext("2d"), SEND_SIDE);
+  canvas.width = ASPECT * SEND_HEIGHT;
+  canvas.height = SEND_HEIGHT;
+  render(canvas.getContext("2d"), canvas.width, SEND_HEIGHT);
   const png = await new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
   await ask(png, { "Content-Type": "image/png" }, "");
 }
@@ -208,42 +214,88 @@ function announce(words) {
   if (spoken.textContent !== words) spoken.textContent = words;
 }
 
+function placeWords(place) {  // for a screen reader
+  if (place.digit !== null) return `${place.digit}, ${inWords(place.confidence)}`;
+  if (place.reason === "not sure") {
+    return `not sure: ${place.candidates[0].digit} or ${place.candidates[1].digit}`;
+  }
+  return "not a digit";
+}
+
+function placeText(place) {  // under each place's picture
+  if (place.digit !== null) return `${place.digit} ${percent(place.confidence)}`;
+  if (place.reason === "not sure") {
+    return `? ${place.candidates[0].digit} or ${place.candidates[1].digit}`;
+  }
+  return "✕ not a digit";
+}
+
 function show(answer, note) {
+  const places = answer.digits;
   let words;
-  if (answer.digit !== null) {
-    digitText.textContent = answer.digit;
-    confidenceText.textContent = percent(answer.confidence);
-    words = `${answer.digit}, ${inWords(answer.confidence)}`;
-  } else if (answer.reason === "not sure") {
-    const [first, second] = answer.candidates;
-    digitText.textContent = "?";
-    confidenceText.textContent =
-      `not sure: ${first.digit} (${percent(first.probability)}) or ` +
-      `${second.digit} (${percent(second.probability)})`;
-    words = `not sure: ${first.digit} or ${second.digit}`;
-  } else {
+  if (answer.number === null) {
     digitText.textContent = "✕";
     confidenceText.textContent = "not a digit";
     words = "not a digit";
+  } else if (places.length > 1) {
+    digitText.textContent = answer.number;
+    confidenceText.textContent = answer.number.includes("?") ? "? not sure" : "";
+    words = `${answer.number.replaceAll("?", " not sure ")}: ${places.map(placeWords).join("; ")}`;
+  } else if (answer.digit !== null) {
+    digitText.textContent = answer.digit;
+    confidenceText.textContent = percent(answer.confidence);
+    words = placeWords(answer);
+  } else {
+    digitText.textContent = answer.reason === "not sure" ? "?" : "✕";
+    const [first, second] = answer.candidates || [];
+    confidenceText.textContent = answer.reason === "not sure"
+      ? `not sure: ${first.digit} (${percent(first.probability)}) or ` +
+        `${second.digit} (${percent(second.probability)})`
+      : answer.reason;
+    words = placeWords(answer);
   }
   announce(`${words}${note ? `. ${note}` : ""}`);
   statusText.textContent = note;
   statusText.classList.remove("error");
+  showBars(places.length === 1 ? places[0] : null);
+  showPlaces(places);
+}
+
+function showBars(place) {  // one digit: its ten probabilities; a number: each place instead
+  barFigure.hidden = !place;
+  if (!place) return;
   bars.forEach((bar, d) => {
-    const p = answer.probabilities[d];
+    const p = place.probabilities[d];
     bar.style.setProperty("--p", p);
     bar.title = `${d}: ${(100 * p).toFixed(1)}%`;
-    bar.classList.toggle("best", d === answer.digit);
+    bar.classList.toggle("best", d === place.digit);
   });
-  const likeliest = [...answer.probabilities.keys()]
-    .sort((a, b) => answer.probabilities[b] - answer.probabilities[a]).slice(0, 3);
+  const likeliest = [...place.probabilities.keys()]
+    .sort((a, b) => place.probabilities[b] - place.probabilities[a]).slice(0, 3);
   barChart.setAttribute("aria-label", "Probability of each digit: " + likeliest
-    .map((d) => `${d}, ${inWords(answer.probabilities[d])}`).join("; "));
-  const pixels = new ImageData(28, 28);
-  answer.image.flat().forEach((level, i) => {
-    pixels.data.set([level, level, level, 255], 4 * i);
-  });
-  seen.getContext("2d").putImageData(pixels, 0, 0);
+    .map((d) => `${d}, ${inWords(place.probabilities[d])}`).join("; "));
+}
+
+function showPlaces(places) {  // each place as the model saw it, with its answer
+  placesList.replaceChildren(...places.map((place, i) => {
+    const figure = document.createElement("figure");
+    figure.className = "place" + (place.digit === null ? " unsure" : "");
+    figure.setAttribute("role", "listitem");
+    const canvas = document.createElement("canvas");
+    canvas.width = canvas.height = 28;
+    canvas.setAttribute("role", "img");
+    canvas.setAttribute("aria-label", `Digit ${i + 1} as the model saw it: ${placeWords(place)}`);
+    const pixels = new ImageData(28, 28);
+    place.image.flat().forEach((level, j) => {
+      pixels.data.set([level, level, level, 255], 4 * j);
+    });
+    canvas.getContext("2d").putImageData(pixels, 0, 0);
+    const caption = document.createElement("figcaption");
+    caption.textContent = placeText(place);
+    caption.setAttribute("aria-hidden", "true");
+    figure.append(canvas, caption);
+    return figure;
+  }));
 }
 
 function showNothing(message, isError = false) {
@@ -252,13 +304,14 @@ function showNothing(message, isError = false) {
   statusText.textContent = message;
   statusText.classList.toggle("error", isError);
   announce(message);
+  barFigure.hidden = false;
   barChart.setAttribute("aria-label", "Probability of each digit");
   for (const bar of bars) {
     bar.style.setProperty("--p", 0);
     bar.title = "";
     bar.classList.remove("best");
   }
-  seen.getContext("2d").clearRect(0, 0, 28, 28);
+  placesList.replaceChildren();
 }
 
 // Image files: chosen, or dropped anywhere on the page.
