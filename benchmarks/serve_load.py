@@ -4,8 +4,8 @@
                                     [--url http://127.0.0.1:PORT] [--png FILE]
 
 Starts the server (models/cnn/model.tflite; `dvc repro` first) on a free port of 127.0.0.1, unless
---url names one already running. The body is what the page posts while you draw: a 112x112 PNG of
-a "7" in black strokes 7% of the side wide, antialiased, on white (--png: another file showing a
+--url names one already running. The body is what the page posts while you draw: a 336x112 PNG of
+a "7" in black strokes 7% of its height wide, antialiased, on white (--png: another file showing a
 7, e.g. one saved from the page in Chromium). Clients keep their connections open (HTTP/1.1
 keep-alive, a lean asyncio client). Prints, for one client alone (the latency a person feels),
 then for --requests requests from --concurrency clients at once: errors (non-200 answers or a
@@ -28,24 +28,25 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 ROOT = Path(__file__).resolve().parent.parent
-SIDE, STROKE = 112, 0.07  # as in digits/apps/web/app.js
+HEIGHT, ASPECT, STROKE = 112, 3, 0.07  # as in digits/apps/web/app.js
 DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: no proxy
 SEVEN = [[(0.25, 0.22), (0.72, 0.22), (0.45, 0.82)], [(0.38, 0.52), (0.66, 0.52)]]
 
 
-def drawn_png(strokes=SEVEN, side=SIDE, supersample=4):
-    """Strokes (0-1 coordinates) drawn the way a canvas does: round caps, antialiased, RGBA PNG."""
-    big = side * supersample
-    image = Image.new("RGBA", (big, big), "white")
+def drawn_png(strokes=SEVEN, height=HEIGHT, supersample=4):
+    """Strokes (0-1 coordinates across the pad's middle square) drawn the way a canvas does:
+    round caps, antialiased, an RGBA PNG as wide as the page's pad."""
+    big = height * supersample
+    image = Image.new("RGBA", (ASPECT * big, big), "white")
     draw = ImageDraw.Draw(image)
-    width = round(STROKE * big)
+    width, left = round(STROKE * big), (ASPECT - 1) / 2
     for stroke in strokes:
-        points = [(x * big, y * big) for x, y in stroke]
+        points = [((left + x) * big, y * big) for x, y in stroke]
         draw.line(points, fill="black", width=width, joint="curve")
         for x, y in (points[0], points[-1]):  # round caps
             draw.ellipse((x - width / 2, y - width / 2, x + width / 2, y + width / 2), "black")
     buffer = io.BytesIO()
-    image.resize((side, side), Image.Resampling.LANCZOS).save(buffer, "PNG")
+    image.resize((ASPECT * height, height), Image.Resampling.LANCZOS).save(buffer, "PNG")
     return buffer.getvalue()
 
 
@@ -82,7 +83,7 @@ async def client(host, port, body, work, latencies, errors):
                       if line.lower().startswith(b"content-length:"))
         answer = await reader.readexactly(length)
         latencies.append(time.perf_counter() - started)
-        if not head.startswith(b"HTTP/1.1 200") or not answer.startswith(b'{"digit":7,'):
+        if not head.startswith(b"HTTP/1.1 200") or not answer.startswith(b'{"number":"7",'):
             errors.append(head.split(b"\r\n")[0] + b" " + answer[:200])
     writer.close()
     await writer.wait_closed()
@@ -119,7 +120,7 @@ def main():
     body = args.png.read_bytes() if args.png else drawn_png()
     server, url = (None, args.url) if args.url else start_server()
     try:
-        print(f"{url}: {args.png or f'a {SIDE}x{SIDE} drawn 7'}, {len(body):,} bytes; "
+        print(f"{url}: {args.png or f'a {ASPECT * HEIGHT}x{HEIGHT} drawn 7'}, {len(body):,} bytes; "
               f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         asyncio.run(run(url, body, 200, 4))  # warm-up
         report("1 client", *asyncio.run(run(url, body, args.alone, 1)))

@@ -153,19 +153,19 @@ class Ink(NamedTuple):
         return max(EDGE_LEVEL * self.level, 4 * self.noise)
 
 
-def find_ink(gray):
+def find_ink(gray, even_paper=False):
     """Polarity, uneven paper and noise (steps 2-4 of MNIST's): the Ink of a grayscale image,
-    or NoInk if it looks blank."""
+    or NoInk if it looks blank. `even_paper`: the paper is known to be the border's one shade."""
     gray = np.asarray(gray, np.float32)
     # Polarity: paper is the border's usual shade; the ink lies farther from it, darker or lighter.
     paper = np.median(np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]]))
     bright, dark = _without_specks(gray), _without_specks(1 - gray)
     if paper - (1 - dark.max()) > bright.max() - paper:
-        gray, smooth = 1 - gray, dark
+        gray, smooth, paper = 1 - gray, dark, 1 - paper
     else:
         smooth = bright
     # Uneven paper: subtract its smooth shade.
-    background = _paper_level(gray)
+    background = np.full_like(gray, paper) if even_paper else _paper_level(gray)
     ink, smooth = gray - background, smooth - background
     noise = _noise(gray)
     peak = smooth.max()

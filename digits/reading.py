@@ -30,7 +30,6 @@ SURER = 0.1         # a cut into two sure digits wins if it reads 0.1 surer than
 # class it reads as whole (a place read as one digit but wider than that is two that touch).
 WIDEST = (1.33, 0.9, 1.43, 1.18, 1.18, 1.54, 1.11, 1.18, 1.11, 1.0)
 
-EXIF_ORIENTATION = 0x0112
 
 class _Candidate(NamedTuple):
     mask: np.ndarray  # the ink that makes this digit, in the place's box
@@ -41,15 +40,18 @@ class _Candidate(NamedTuple):
 def read_file(source, classifier):
     """read_number() on an image file (path or bytes), decoded at READING_SIDE."""
     gray = imaging.read_gray(source, side=READING_SIDE)
-    return read_number(gray, classifier, size=original_size(source))
+    return read_number(gray, classifier, size=original_size(source, gray.shape))
 
 
-def original_size(source):
-    """(width, height) of an image file as shown upright, from its header."""
+def original_size(source, upright_shape):
+    """(width, height) of an image file as shown upright (its decoded, upright pixels have
+    `upright_shape`), from its header: a quarter turn swaps them."""
     in_memory = isinstance(source, (bytes, bytearray))
     with Image.open(io.BytesIO(source) if in_memory else source) as image:
-        upright = image.getexif().get(EXIF_ORIENTATION, 1) in (5, 6, 7, 8)  # turned a quarter
-        return (image.height, image.width) if upright else image.size
+        width, height = image.size
+    rows, cols = upright_shape
+    turned = width != height and (width > height) != (cols > rows)
+    return (height, width) if turned else (width, height)
 
 
 def read_number(gray, classifier, size=None):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from digits import imaging, reading, segmentation, surroundings, thickness
+from digits import imaging, reading, segmentation, surroundings, thickness, writing
 from digits.components import Piece, label, pieces
 from digits.litert import Classifier
 from digits.mnist import read_split
@@ -205,3 +205,19 @@ def test_lines_alone_are_not_a_number(model):
     for y in range(20, 200, 24):
         draw.line([(0, y), (299, y)], fill=140, width=2)
     assert reading.read_file(png(page), model) == {"number": None, "places": []}
+
+
+def test_a_drawing_takes_the_short_way_to_the_same_strokes(monkeypatch, mnist_test):
+    """A drawing (paper of one exact shade) skips the search for lines, borders and shading;
+    its strokes come out as the full search finds them. A photo never takes the short way."""
+    from benchmarks.serve_load import drawn_png
+
+    gray = imaging.read_gray(drawn_png(), side=reading.READING_SIDE)
+    assert writing._drawn(gray)
+    _, short = writing.find(gray)
+    monkeypatch.setattr(writing, "_drawn", lambda gray: False)
+    _, full = writing.find(gray)
+    assert np.count_nonzero(short != full) <= 0.02 * np.count_nonzero(full)
+    photo = numbers.numbers(*mnist_test, np.random.default_rng(4), 1)[0].image
+    monkeypatch.undo()
+    assert not writing._drawn(imaging.read_gray(png(photo), side=reading.READING_SIDE))
