@@ -28,7 +28,7 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from digits import decision, imaging, reading  # noqa: E402
+from digits import decision, decoding, imaging, reading  # noqa: E402
 from digits.litert import Classifier  # noqa: E402
 from digits.mnist import read_split  # noqa: E402
 from digits.paths import app_model_file  # noqa: E402
@@ -56,7 +56,7 @@ def read(data, model):
     """(the number read, or why not; the likeliest digit of each place, sure or not)."""
     try:
         result = reading.read_file(data, model)
-    except imaging.NoInk:
+    except decoding.NoInk:
         return "blank", "blank"
     likeliest = "".join(str(decision.likeliest(place)) for place in result["places"])
     return result["number"] or "not a number", likeliest

@@ -1,6 +1,6 @@
 """How much memory decoding an image will take, told by its header before any pixel is decoded.
 
-digits.imaging.read_gray decodes an image once at its stored size (a JPEG at the smaller size
+digits.decoding.read_gray decodes an image once at its stored size (a JPEG at the smaller size
 that draft() picks), shrinks it, then converts it. So its peak is the decoded image, plus what
 the shrinking copies; this module sums those from the header, for the apps to refuse or queue
 a decode before it starts. tests/test_budget.py measures real peaks against these figures.
@@ -10,7 +10,7 @@ import os
 
 from PIL import Image
 
-from digits import imaging
+from digits import decoding
 
 WEBP_BUFFERS = 12  # bytes a pixel: libwebp's decoder keeps canvases of its own, then Pillow copies
 MARGIN, OVERHEAD = 1.1, 4 * 2**20  # the rest: Pillow's block headers, a few small arrays
@@ -30,7 +30,7 @@ def _has_alpha(image):
 def decode_bytes(image, file_size=0):
     """Peak bytes that read_gray takes to decode `image` (opened, not yet loaded) from a file
     of file_size bytes."""
-    image.draft("L", (imaging.WORK_SIDE, imaging.WORK_SIDE))  # as read_gray does: JPEG smaller
+    image.draft("L", (decoding.WORK_SIDE, decoding.WORK_SIDE))  # as read_gray does: JPEG smaller
     per_pixel = stored_bytes(image.mode)
     if image.mode in ("1", "P", "PA") or image.mode.startswith("I;16"):  # converted first
         per_pixel += 4 if image.mode.startswith("I") or _has_alpha(image) else 1
@@ -52,7 +52,7 @@ def header_of(source):
         in_memory = isinstance(source, (bytes, bytearray))
         size = len(source) if in_memory else os.path.getsize(source)
         with Image.open(io.BytesIO(source) if in_memory else source,
-                        formats=imaging.FORMATS) as image:
+                        formats=decoding.FORMATS) as image:
             return image.width, image.height, decode_bytes(image, size)
     except Exception:  # not an image, a bomb, a broken header: all refused by read_gray at once
         return None

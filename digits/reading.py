@@ -9,12 +9,11 @@ place is answered as a single digit is (digits.decision): a digit, "not sure" or
 """
 import io
 import math
-from typing import NamedTuple
 
 import numpy as np
 from PIL import Image
 
-from digits import decision, imaging, segmentation, thickness, writing
+from digits import decision, decoding, imaging, segmentation, thickness, touching, writing
 from digits.components import label, pieces
 from digits.mnist import to_unit_floats
 
@@ -22,24 +21,11 @@ READING_SIDE = 512  # decoded this large, so a 1-2 px pen on a big page keeps it
 MIN_AREA = 3        # pieces of fewer pixels are noise
 MAX_PLACES = 12     # more than this many places is writing, not a number
 FAINT = 0.4         # a piece whose ink averages under 40% of the strokes' level is shading
-PAIR = 1.7          # among other digits, a place 1.7 times as wide as they are may be two
-TWO_DIGITS = 1.1    # a place wider than this (for its height) that no cut reads as two sure
-                    # digits becomes two places not sure (one if narrower)
-SURER = 0.1         # a cut into two sure digits wins if it reads 0.1 surer than the whole ...
-# ... or if the place is wider, for its height, than 98% of MNIST's training digits of the
-# class it reads as whole (a place read as one digit but wider than that is two that touch).
-WIDEST = (1.33, 0.9, 1.43, 1.18, 1.18, 1.54, 1.11, 1.18, 1.11, 1.0)
-
-
-class _Candidate(NamedTuple):
-    mask: np.ndarray  # the ink that makes this digit, in the place's box
-    left: int         # where the box starts in the working image
-    top: int
 
 
 def read_file(source, classifier):
     """read_number() on an image file (path or bytes), decoded at READING_SIDE."""
-    gray = imaging.read_gray(source, side=READING_SIDE)
+    gray = decoding.read_gray(source, side=READING_SIDE)
     return read_number(gray, classifier, size=original_size(source, gray.shape))
 
 
@@ -55,13 +41,13 @@ def original_size(source, upright_shape):
 
 
 def read_number(gray, classifier, size=None):
-    """The number written in a grayscale image (from imaging.read_gray), as a dict:
+    """The number written in a grayscale image (from decoding.read_gray), as a dict:
     number: the digits left to right, ? where a place is not sure; None if not a number;
     places: for each digit, left to right, its answer (see decision.answers: digit or None,
     reason, candidates, confidence, probabilities, not_a_digit), its box [left, top, right,
     bottom] in the original image's pixels (`size` = its (width, height); the gray image's if
     None), and image (float32 28x28, what the model saw).
-    Raises imaging.NoInk if the image has no ink at all."""
+    Raises decoding.NoInk if the image has no ink at all."""
     gray = np.asarray(gray, np.float32)
     found, mask = writing.find(gray)
     labels, count = label(mask)
@@ -74,7 +60,8 @@ def read_number(gray, classifier, size=None):
         return {"number": None, "places": []}
     places, _ = segmentation.places(kept)
     ink = np.where(writing.near(mask), found.ink, 0)  # faint edges of strokes kept, stray ink not
-    options = [_options(place, labels, _may_be_two(place, places)) for place in places]
+    options = [touching.options(place, labels, touching.may_be_two(place, places))
+               for place in places]
     images = [_image(ink, candidate, found) for option in options for candidate in option]
     second_opinion = len(options) == 1 and len(options[0]) == 1  # one place, not two touching
     if second_opinion:
@@ -84,8 +71,8 @@ def read_number(gray, classifier, size=None):
     scale = _scale(gray.shape, size)
     chosen = []
     for place, option in zip(places, options):
-        seen = [_Seen(candidate, *next(rows)) for candidate in option]
-        chosen += [_entry(one, answer, scale) for one, answer in _choose(place, seen)]
+        seen = [touching.Seen(candidate, *next(rows)) for candidate in option]
+        chosen += [_entry(one, answer, scale) for one, answer in touching.choose(place, seen)]
     if second_opinion and answers[-1].get("reason") == decision.NOT_A_DIGIT:
         chosen = [{**entry, **decision.not_a_digit(entry, answers[-1]["not_a_digit"])}
                   for entry in chosen]
@@ -101,27 +88,6 @@ def _as_one_digit(found, kept):
     return to_unit_floats(imaging.fit_crop(found.ink[top:bottom, left:right], found))
 
 
-def _may_be_two(place, places):
-    """Whether a place may hold two digits that touch: it is wide, and (if other digits show
-    how wide the writer's digits are) much wider than they are."""
-    others = [max(p.width, 0.6 * p.height) for p in places if p is not place]  # a 1 counts as
-    # a digit of usual width: it is narrow, not a sign that its neighbours are two digits
-    return place.width > segmentation.WIDE * place.height and (
-        not others or place.width > PAIR * np.median(others))
-
-
-def _options(place, labels, may_be_two):
-    """Ways to read a place: whole, then each proposed cut into two digits (if it may be)."""
-    box = labels[place.top:place.bottom, place.left:place.right]
-    own = np.isin(box, [p.number for p in place.pieces])
-    options = [_Candidate(own, place.left, place.top)]
-    if may_be_two:
-        for left in segmentation.cuts(own):
-            options += [_Candidate(left, place.left, place.top),
-                        _Candidate(own & ~left, place.left, place.top)]
-    return options
-
-
 def _image(ink, candidate, found):
     """What the model sees of a candidate: its ink (the rest of its box blanked) normalized as
     MNIST did, strokes first brought toward MNIST's width if they are far from it."""
@@ -132,37 +98,6 @@ def _image(ink, candidate, found):
     crop = ink[y:y + mask.shape[0], x:x + mask.shape[1]] * writing.near(mask)
     crop = thickness.toward_mnist(crop, mask)
     return to_unit_floats(imaging.fit_crop(crop, found))
-
-
-class _Seen(NamedTuple):
-    candidate: _Candidate
-    image: np.ndarray
-    answer: dict
-
-
-def _choose(place, seen):
-    """(seen, answer) for each digit of a place: read whole, or cut in two where both halves
-    are sure digits; a wide place that no cut reads surely becomes two places not sure."""
-    whole, halves = seen[0], seen[1:]
-    pairs = [(halves[i], halves[i + 1]) for i in range(0, len(halves), 2)]
-    if not pairs:
-        return [(whole, whole.answer)]
-    best, best_score = None, -1.0
-    for pair in pairs:
-        score = min(half.answer["confidence"] for half in pair)
-        if all(half.answer["digit"] is not None for half in pair) and score > best_score:
-            best, best_score = [(half, half.answer) for half in pair], score
-    aspect = place.width / place.height
-    too_wide = aspect > WIDEST[decision.likeliest(whole.answer)]  # for the digit it reads as
-    if best is not None and (best_score >= whole.answer["confidence"] + SURER or too_wide):
-        return best
-    if whole.answer["digit"] is not None and (not too_wide or aspect <= TWO_DIGITS):
-        return [(whole, whole.answer)]  # no cut reads: a sure reading stands unless very wide
-    if whole.answer.get("reason") == decision.NOT_A_DIGIT:
-        return [(whole, whole.answer)]
-    if aspect <= TWO_DIGITS:  # one place, too wide for the digit it reads as
-        return [(whole, decision.unsure(whole.answer))]
-    return [(half, decision.unsure(half.answer)) for half in pairs[0]]
 
 
 def _scale(shape, size):

@@ -9,7 +9,7 @@ import sys
 
 import numpy as np
 
-from digits import errors, imaging, params
+from digits import decoding, errors, imaging, params
 from digits.files import save_npy
 from digits.mnist import to_unit_floats
 from digits.paths import NONDIGITS_DIR
@@ -24,7 +24,7 @@ def normalized(images):
     for image, kind in images:
         try:
             views.append(imaging.center_ink(np.asarray(image, np.float32) / 255))
-        except imaging.NoInk:
+        except decoding.NoInk:
             continue
         kinds.append(kind)
     return to_unit_floats(np.stack(views)), np.array(kinds)

@@ -16,11 +16,11 @@ from tests.fuzz_inputs import encode, seven
 from tests.test_serve_limits import digit_png
 
 PREDICT_BUDGET = 1024 * 2**20  # bytes: what the README promises for predict on any folder
-PEAK = ("import re, sys\nfrom digits import budget, imaging\n"
+PEAK = ("import re, sys\nfrom digits import budget, decoding\n"
         "data = open(sys.argv[1], 'rb').read()\n"
         "def peak(): return int(re.search(r'VmHWM:\\s+(\\d+)', "
         "open('/proc/self/status').read())[1]) * 1024\n"
-        "before = peak(); imaging.read_gray(data)\n"
+        "before = peak(); decoding.read_gray(data)\n"
         "print(peak() - before, budget.header_of(data)[2])")
 
 

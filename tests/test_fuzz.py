@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from digits import budget, imaging
+from digits import budget, decoding, imaging
 from digits.apps import predict
 from tests.conftest import ROOT, run
 from tests.fuzz_inputs import damaged_files, odd_images
@@ -48,7 +48,7 @@ def digit_or_error(data):
     """imaging.digit's answer, checked: the 28x28 input, or None and a one-line ImageError."""
     try:
         pixels = imaging.digit(data)
-    except imaging.ImageError as error:
+    except decoding.ImageError as error:
         assert_one_line(str(error))
         return None
     assert pixels.shape == (28, 28) and pixels.dtype == np.float32

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from digits import imaging
+from digits import decoding, imaging
 from digits.mnist import read_split
 from tests.conftest import ROOT
 
@@ -57,7 +57,7 @@ def test_output_is_scaled_exactly_as_in_training():
 def test_centre_of_mass_lands_at_the_centre(offset):
     shapes = [(x0 + offset[0] + 300, y0 + offset[1] + 200, x1 + offset[0] + 300,
                y1 + offset[1] + 200) for x0, y0, x1, y1 in SEVEN]
-    pixels = imaging.center_ink(imaging.read_gray(encode(drawing((1000, 700), shapes=shapes))))
+    pixels = imaging.center_ink(decoding.read_gray(encode(drawing((1000, 700), shapes=shapes))))
     row, col = centre_of_mass(pixels)
     assert abs(row - 14) <= 0.5 and abs(col - 14) <= 0.5
 
@@ -66,15 +66,15 @@ def test_centre_of_mass_lands_at_the_centre(offset):
 def test_aspect_ratio_is_kept(width, height):
     image = Image.new("L", (500, 500), 255)
     ImageDraw.Draw(image).rectangle((100, 100, 100 + width - 1, 100 + height - 1), fill=0)
-    pixels = imaging.center_ink(imaging.read_gray(encode(image)))
+    pixels = imaging.center_ink(decoding.read_gray(encode(image)))
     scale = 20 / max(width, height)  # the longer side fills the 20 pixel box
     assert ink_box(pixels) == (round(height * scale), round(width * scale))
 
 
 @pytest.mark.parametrize("ink, paper", [(0, 255), (255, 0), (40, 150), (200, 90)])
 def test_polarity_is_detected(ink, paper):
-    reference = imaging.center_ink(imaging.read_gray(encode(seven())))
-    pixels = imaging.center_ink(imaging.read_gray(encode(seven(ink=ink, paper=paper))))
+    reference = imaging.center_ink(decoding.read_gray(encode(seven())))
+    pixels = imaging.center_ink(decoding.read_gray(encode(seven(ink=ink, paper=paper))))
     assert np.abs(pixels.astype(int) - reference).mean() < 2
 
 
@@ -91,7 +91,7 @@ def test_a_blank_page_is_refused(page):
         image = Image.new("RGBA", (400, 300), (0, 0, 0, 0))
     else:
         image = Image.fromarray(pixels[page].astype(np.uint8))
-    with pytest.raises(imaging.NoInk, match="no ink"):
+    with pytest.raises(decoding.NoInk, match="no ink"):
         imaging.digit(encode(image))
 
 
@@ -100,7 +100,7 @@ def test_a_blank_page_is_refused(page):
                                      "white ink, transparent", "palette, transparent",
                                      "EXIF rotated"])
 def test_formats_and_modes_give_the_same_digit(variant):
-    reference = imaging.center_ink(imaging.read_gray(encode(seven())))
+    reference = imaging.center_ink(decoding.read_gray(encode(seven())))
     gray = seven()
     coverage = 255 - np.asarray(gray)
     transparent = np.zeros((*coverage.shape, 4), np.uint8)
@@ -126,32 +126,32 @@ def test_formats_and_modes_give_the_same_digit(variant):
         data = encode(gray.rotate(90, expand=True), "JPEG", exif=exif)
     else:
         data = encode(gray, variant)
-    pixels = imaging.center_ink(imaging.read_gray(data))
+    pixels = imaging.center_ink(decoding.read_gray(data))
     assert np.abs(pixels.astype(int) - reference).mean() < 3, variant
 
 
 def test_ink_is_found_on_shaded_noisy_paper():
-    clean = imaging.center_ink(imaging.read_gray(encode(seven(size=(600, 450)))))
+    clean = imaging.center_ink(decoding.read_gray(encode(seven(size=(600, 450)))))
     rng = np.random.default_rng(1)
     shade = np.linspace(1.0, 0.55, 600)[None, :] * np.linspace(1.0, 0.8, 450)[:, None]
     pixels = np.asarray(seven(size=(600, 450)), np.float64) * shade + rng.normal(0, 8, shade.shape)
     photo = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8)).convert("RGB")
-    found = imaging.center_ink(imaging.read_gray(encode(photo, "JPEG", quality=70)))
+    found = imaging.center_ink(decoding.read_gray(encode(photo, "JPEG", quality=70)))
     assert ink_box(found) == ink_box(clean)
     assert np.abs(found.astype(int) - clean).mean() < 8
 
 
 def test_lone_specks_do_not_stretch_the_box():
-    clean = imaging.center_ink(imaging.read_gray(encode(seven())))
+    clean = imaging.center_ink(decoding.read_gray(encode(seven())))
     specked = np.asarray(seven()).copy()
     specked[[10, 290, 150, 5], [10, 390, 20, 200]] = 0
-    pixels = imaging.center_ink(imaging.read_gray(encode(Image.fromarray(specked))))
+    pixels = imaging.center_ink(decoding.read_gray(encode(Image.fromarray(specked))))
     assert np.array_equal(pixels, clean)
 
 
 def test_thin_strokes_in_small_images_are_kept():
     image = drawing((28, 28), shapes=((9, 5, 19, 5), (19, 5, 12, 23)), width=1)
-    pixels = imaging.center_ink(imaging.read_gray(encode(image)))
+    pixels = imaging.center_ink(decoding.read_gray(encode(image)))
     assert ink_box(pixels)[0] == 20
 
 
@@ -184,12 +184,12 @@ def png_bomb(side=30_000):
 def test_a_decompression_bomb_is_refused_unread(tmp_path):
     bomb = tmp_path / "bomb.png"
     bomb.write_bytes(png_bomb())
-    with pytest.raises(imaging.ImageError, match="too large"):
-        imaging.read_gray(bomb)
+    with pytest.raises(decoding.ImageError, match="too large"):
+        decoding.read_gray(bomb)
     # The same in a fresh process, measuring its peak memory. VmHWM, not ru_maxrss: Linux
     # carries ru_maxrss over from the parent (pytest, with TensorFlow loaded) through exec.
-    script = ("import re, sys; from digits import imaging\n"
-              "try: imaging.read_gray(sys.argv[1])\nexcept imaging.ImageError: pass\n"
+    script = ("import re, sys; from digits import decoding\n"
+              "try: decoding.read_gray(sys.argv[1])\nexcept decoding.ImageError: pass\n"
               "print(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read())[1])")
     peak_kb = int(subprocess.run([sys.executable, "-c", script, str(bomb)], cwd=ROOT, check=True,
                                  capture_output=True, text=True).stdout)
@@ -198,8 +198,8 @@ def test_a_decompression_bomb_is_refused_unread(tmp_path):
 
 def test_a_big_photo_is_read_at_working_size():
     image = drawing((6000, 4000), shapes=((2000, 800, 3000, 3200),), width=150)
-    gray = imaging.read_gray(encode(image, "JPEG"))
-    assert max(gray.shape) == imaging.WORK_SIDE
+    gray = decoding.read_gray(encode(image, "JPEG"))
+    assert max(gray.shape) == decoding.WORK_SIDE
 
 
 @pytest.mark.parametrize("data, message", [
@@ -208,22 +208,22 @@ def test_a_big_photo_is_read_at_working_size():
     (b"%!PS-Adobe-3.0 EPSF-3.0\n", "not an image"),  # Pillow reads EPS with Ghostscript
 ])
 def test_bad_bytes_are_refused_in_one_line(data, message):
-    with pytest.raises(imaging.ImageError, match=message) as caught:
+    with pytest.raises(decoding.ImageError, match=message) as caught:
         imaging.digit(data)
     assert "\n" not in str(caught.value)
 
 
 def test_a_truncated_file_is_refused():
     data = encode(seven())
-    with pytest.raises(imaging.ImageError, match="cannot decode"):
+    with pytest.raises(decoding.ImageError, match="cannot decode"):
         imaging.digit(data[:len(data) // 2])
 
 
 def test_a_missing_or_empty_file_is_refused(tmp_path):
-    with pytest.raises(imaging.ImageError, match="no such file"):
+    with pytest.raises(decoding.ImageError, match="no such file"):
         imaging.digit(tmp_path / "missing.png")
     (tmp_path / "empty.png").touch()
-    with pytest.raises(imaging.ImageError, match="empty file"):
+    with pytest.raises(decoding.ImageError, match="empty file"):
         imaging.digit(tmp_path / "empty.png")
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from digits import imaging, reading, segmentation, surroundings, thickness, writing
+from digits import decoding, imaging, reading, segmentation, surroundings, thickness, writing
 from digits.components import Piece, label, pieces
 from digits.litert import Classifier
 from digits.mnist import read_split
@@ -194,7 +194,7 @@ def test_places_the_model_calls_no_digit_make_it_not_a_number(mnist_test, model)
 
 
 def test_a_blank_page_has_no_ink(model):
-    with pytest.raises(imaging.NoInk):
+    with pytest.raises(decoding.NoInk):
         reading.read_file(png(Image.new("L", (300, 200), 240)), model)
 
 
@@ -212,7 +212,7 @@ def test_a_drawing_takes_the_short_way_to_the_same_strokes(monkeypatch, mnist_te
     its strokes come out as the full search finds them. A photo never takes the short way."""
     from benchmarks.serve_load import drawn_png
 
-    gray = imaging.read_gray(drawn_png(), side=reading.READING_SIDE)
+    gray = decoding.read_gray(drawn_png(), side=reading.READING_SIDE)
     assert writing._drawn(gray)
     _, short = writing.find(gray)
     monkeypatch.setattr(writing, "_drawn", lambda gray: False)
@@ -220,4 +220,4 @@ def test_a_drawing_takes_the_short_way_to_the_same_strokes(monkeypatch, mnist_te
     assert np.count_nonzero(short != full) <= 0.02 * np.count_nonzero(full)
     photo = numbers.numbers(*mnist_test, np.random.default_rng(4), 1)[0].image
     monkeypatch.undo()
-    assert not writing._drawn(imaging.read_gray(png(photo), side=reading.READING_SIDE))
+    assert not writing._drawn(decoding.read_gray(png(photo), side=reading.READING_SIDE))

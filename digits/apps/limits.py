@@ -14,7 +14,7 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import ClientDisconnect
 
 from digits import budget
-from digits.imaging import ImageError
+from digits.decoding import ImageError
 
 MAX_BODY = 2 * 1024 * 1024  # bytes
 MAX_PIXELS = 16_000_000

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from digits import answering, budget, errors, imaging, reading
+from digits import answering, budget, decoding, errors, reading
 from digits.files import atomic_path
 from digits.litert import Classifier
 from digits.paths import app_model_file
@@ -79,7 +79,7 @@ def _check_cost(file):
     header = budget.header_of(file)
     if header and header[2] > DECODE_LIMIT:
         width, height, cost = header
-        raise imaging.ImageError(f"image too large to decode: {width}x{height} pixels of this "
+        raise decoding.ImageError(f"image too large to decode: {width}x{height} pixels of this "
                                  f"kind would take {cost / 2**20:,.0f} MB of memory (at most "
                                  f"{DECODE_LIMIT / 2**20:,.0f} MB); save it smaller")
 
@@ -91,11 +91,11 @@ def identify(inputs, classifier, save_dir=None):
     for file, problem in expand(inputs):
         try:
             if problem:
-                raise imaging.ImageError(problem)
+                raise decoding.ImageError(problem)
             with stderr_discarded():  # libtiff prints its own notes on damaged files
                 _check_cost(file)
                 read = reading.read_file(file, classifier)
-        except imaging.ImageError as error:
+        except decoding.ImageError as error:
             yield {"file": file, "error": str(error)}
             continue
         if save_dir:

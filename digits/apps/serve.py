@@ -19,7 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from digits import answering, errors, imaging, reading
+from digits import answering, decoding, errors, reading
 from digits.apps import limits
 from digits.apps.delivery import DeliveringProtocol
 from digits.apps.docs import add_docs
@@ -85,7 +85,7 @@ def create_app(model_path=None):
             else:  # a big photo: in a worker thread, once its memory is free
                 async with decodes.share(cost):
                     read = await run_in_threadpool(reading.read_file, data, classifier)
-        except imaging.ImageError as error:
+        except decoding.ImageError as error:
             return JSONResponse({"error": str(error)}, 422)
         return JSONResponse(answering.summary(read, with_images=True))
 

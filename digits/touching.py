@@ -1,0 +1,73 @@
+"""Two digits that touch: whether a place may hold two, where to cut it, and which reading to
+keep — the place whole, two halves that both read as sure digits, or "not sure"."""
+from typing import NamedTuple
+
+import numpy as np
+
+from digits import decision, segmentation
+
+PAIR = 1.7          # among other digits, a place 1.7 times as wide as they are may be two
+TWO_DIGITS = 1.1    # a place wider than this (for its height) that no cut reads as two sure
+                    # digits becomes two places not sure (one if narrower)
+SURER = 0.1         # a cut into two sure digits wins if it reads 0.1 surer than the whole ...
+# ... or if the place is wider, for its height, than 98% of MNIST's training digits of the
+# class it reads as whole (a place read as one digit but wider than that is two that touch).
+WIDEST = (1.33, 0.9, 1.43, 1.18, 1.18, 1.54, 1.11, 1.18, 1.11, 1.0)
+
+
+class Candidate(NamedTuple):
+    mask: np.ndarray  # the ink that makes this digit, in the place's box
+    left: int         # where the box starts in the working image
+    top: int
+
+
+def may_be_two(place, places):
+    """Whether a place may hold two digits that touch: it is wide, and (if other digits show
+    how wide the writer's digits are) much wider than they are."""
+    others = [max(p.width, 0.6 * p.height) for p in places if p is not place]  # a 1 counts as
+    # a digit of usual width: it is narrow, not a sign that its neighbours are two digits
+    return place.width > segmentation.WIDE * place.height and (
+        not others or place.width > PAIR * np.median(others))
+
+
+def options(place, labels, two_possible):
+    """Ways to read a place: whole, then each proposed cut into two digits (if two_possible)."""
+    box = labels[place.top:place.bottom, place.left:place.right]
+    own = np.isin(box, [p.number for p in place.pieces])
+    ways = [Candidate(own, place.left, place.top)]
+    if two_possible:
+        for left in segmentation.cuts(own):
+            ways += [Candidate(left, place.left, place.top),
+                     Candidate(own & ~left, place.left, place.top)]
+    return ways
+
+
+class Seen(NamedTuple):
+    candidate: Candidate
+    image: np.ndarray
+    answer: dict
+
+
+def choose(place, seen):
+    """(seen, answer) for each digit of a place: read whole, or cut in two where both halves
+    are sure digits; a wide place that no cut reads surely becomes two places not sure."""
+    whole, halves = seen[0], seen[1:]
+    pairs = [(halves[i], halves[i + 1]) for i in range(0, len(halves), 2)]
+    if not pairs:
+        return [(whole, whole.answer)]
+    best, best_score = None, -1.0
+    for pair in pairs:
+        score = min(half.answer["confidence"] for half in pair)
+        if all(half.answer["digit"] is not None for half in pair) and score > best_score:
+            best, best_score = [(half, half.answer) for half in pair], score
+    aspect = place.width / place.height
+    too_wide = aspect > WIDEST[decision.likeliest(whole.answer)]  # for the digit it reads as
+    if best is not None and (best_score >= whole.answer["confidence"] + SURER or too_wide):
+        return best
+    if whole.answer["digit"] is not None and (not too_wide or aspect <= TWO_DIGITS):
+        return [(whole, whole.answer)]  # no cut reads: a sure reading stands unless very wide
+    if whole.answer.get("reason") == decision.NOT_A_DIGIT:
+        return [(whole, whole.answer)]
+    if aspect <= TWO_DIGITS:  # one place, too wide for the digit it reads as
+        return [(whole, decision.unsure(whole.answer))]
+    return [(half, decision.unsure(half.answer)) for half in pairs[0]]
