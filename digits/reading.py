@@ -63,17 +63,18 @@ def read_number(gray, classifier, size=None):
     options = [touching.options(place, labels, touching.may_be_two(place, places))
                for place in places]
     images = [_image(ink, candidate, found) for option in options for candidate in option]
-    second_opinion = len(options) == 1 and len(options[0]) == 1  # one place, not two touching
-    if second_opinion:
+    if len(places) == 1:  # a second opinion on one place: all the ink, as one digit
         images.append(_as_one_digit(found, kept))
     answers = decision.answers(classifier, np.stack(images))  # one model call
     rows = iter(zip(images, answers))
     scale = _scale(gray.shape, size)
-    chosen = []
+    chosen, whole = [], False
     for place, option in zip(places, options):
         seen = [touching.Seen(candidate, *next(rows)) for candidate in option]
-        chosen += [_entry(one, answer, scale) for one, answer in touching.choose(place, seen)]
-    if second_opinion and answers[-1].get("reason") == decision.NOT_A_DIGIT:
+        picked = touching.choose(place, seen)
+        whole = len(picked) == 1 and picked[0][0] is seen[0]  # not cut in two
+        chosen += [_entry(one, answer, scale) for one, answer in picked]
+    if len(places) == 1 and whole and answers[-1].get("reason") == decision.NOT_A_DIGIT:
         chosen = [{**entry, **decision.not_a_digit(entry, answers[-1]["not_a_digit"])}
                   for entry in chosen]
     return _result(chosen, places, segmentation.usual_height(kept))
