@@ -116,20 +116,44 @@ def cuts(mask):
     ys = np.arange(h)[:, None] - h / 2
     xs = np.arange(w)[None, :]
     loops, ink = _holes(mask), mask.sum()
-    proposed = []
+    sides = []
     for tilt in TILTS:
         shifted = xs - tilt * ys  # x of each pixel measured along the leaning cut
         lo, hi = int(0.2 * w), int(0.8 * w) + 1
         crossed = [(mask & (shifted >= c) & (shifted < c + 1)).any(axis=1) for c in range(lo, hi)]
         thickness = np.array([rows.sum() if _runs(rows) <= 1 else h for rows in crossed])
-        for position in _lowest(thickness, 2):
-            side = shifted < lo + position
-            left = mask & side
-            if (thickness[position] < h and _digit_like(left, h, ink)
-                    and _digit_like(mask & ~left, h, ink)
-                    and not set(np.unique(loops[side])) & set(np.unique(loops[~side])) - {0}):
-                proposed.append(left)  # both halves digit-like, and no loop cut in two
+        sides += [shifted < lo + position for position in _lowest(thickness, 2)
+                  if thickness[position] < h]
+    seam = _seam(mask)  # digits that overlap, which no straight cut parts
+    if _runs(mask[np.arange(h), seam]) <= 1:  # crossing one stroke at most
+        sides.append(xs < seam[:, None])
+    proposed = []
+    for side in sides:
+        left = mask & side
+        if (_digit_like(left, h, ink) and _digit_like(mask & ~left, h, ink)
+                and not set(np.unique(loops[side])) & set(np.unique(loops[~side])) - {0}):
+            proposed.append(left)  # both halves digit-like, and no loop cut in two
     return proposed
+
+
+def _seam(mask):
+    """For each row, where a path from top to bottom through the middle 60% of the width
+    passes, moving at most a pixel sideways a row, so as to cross the least ink."""
+    h, w = mask.shape
+    lo, hi = int(0.2 * w), int(0.8 * w) + 1
+    cost = mask[:, lo:hi].astype(np.float32)
+    total, came_from = cost[0].copy(), np.zeros((h, hi - lo), np.int8)
+    across = np.arange(hi - lo)
+    for y in range(1, h):
+        ways = np.stack([np.r_[np.inf, total[:-1]], total, np.r_[total[1:], np.inf]])
+        best = ways.argmin(axis=0)  # from the left, straight above, or from the right
+        came_from[y] = best - 1
+        total = ways[best, across] + cost[y] + 0.01 * (best != 1)  # straight when it's a tie
+    path = np.empty(h, int)
+    path[-1] = int(total.argmin())
+    for y in range(h - 1, 0, -1):
+        path[y - 1] = path[y] + came_from[y, path[y]]
+    return path + lo
 
 
 def _holes(mask):
