@@ -68,14 +68,13 @@ def read_number(gray, classifier, size=None):
     answers = decision.answers(classifier, np.stack(images))  # one model call
     rows = iter(zip(images, answers))
     scale = _scale(gray.shape, size)
-    refused = len(places) == 1 and answers[-1].get("reason") == decision.NOT_A_DIGIT
-    chosen = []
+    chosen, whole = [], False
     for place, option in zip(places, options):
         seen = [touching.Seen(candidate, *next(rows)) for candidate in option]
-        if refused and len(seen) > 1:  # seen whole, not a digit: two that touch, or not sure
-            seen[0] = seen[0]._replace(answer=decision.unsure(seen[0].answer))
-        chosen += [_entry(one, answer, scale) for one, answer in touching.choose(place, seen)]
-    if refused and len(options[0]) == 1:
+        picked = touching.choose(place, seen)
+        whole = len(picked) == 1 and picked[0][0] is seen[0]  # not cut in two
+        chosen += [_entry(one, answer, scale) for one, answer in picked]
+    if len(places) == 1 and whole and answers[-1].get("reason") == decision.NOT_A_DIGIT:
         chosen = [{**entry, **decision.not_a_digit(entry, answers[-1]["not_a_digit"])}
                   for entry in chosen]
     return _result(chosen, places, segmentation.usual_height(kept))
