@@ -47,7 +47,7 @@ def decode_bytes(image, file_size=0):
 
 def header_of(source):
     """(width, height, decode bytes) from the header of an image file (a path, or its bytes);
-    None if Pillow can't read that header (imaging.digit then says why, without decoding)."""
+    None if Pillow can't read that header (decoding.read_gray then says why, without decoding)."""
     try:
         in_memory = isinstance(source, (bytes, bytearray))
         size = len(source) if in_memory else os.path.getsize(source)

@@ -221,3 +221,20 @@ def test_a_drawing_takes_the_short_way_to_the_same_strokes(monkeypatch, mnist_te
     photo = numbers.numbers(*mnist_test, np.random.default_rng(4), 1)[0].image
     monkeypatch.undo()
     assert not writing._drawn(decoding.read_gray(png(photo), side=reading.READING_SIDE))
+
+
+def test_a_place_not_sure_then_refused_whole_keeps_no_candidates(mnist_test, model):
+    """The second opinion on a lone place (all its ink seen as one digit, the batch's last
+    image) turns a "not sure" place into "not a digit": a new answer, without candidates."""
+    class WholeRefused:
+        card = {**model.card, "thresholds": {"sure": 1.01, "not_a_digit": 0.5}}  # never sure
+
+        def outputs(self, images):
+            probabilities, scores = model.outputs(images)
+            scores = np.where(np.arange(len(images)) == len(images) - 1, 1.0, 0.0)
+            return probabilities, scores
+
+    one = photos.photos(*mnist_test, np.random.default_rng(5), 1)[0]
+    [place] = reading.read_file(png(one.image), WholeRefused())["places"]
+    assert place["reason"] == "not a digit" and "candidates" not in place
+    assert place["digit"] is None and len(place["box"]) == 4 and place["image"].shape == (28, 28)

@@ -75,7 +75,7 @@ async def read_image(request):
 
 def decode_cost(data):
     """(pixels, bytes) that decoding `data` will take; ImageError if its header tells of more than
-    MAX_PIXELS; (0, 0) if there is no header to read (imaging.digit refuses it at once)."""
+    MAX_PIXELS; (0, 0) if there is no header to read (decoding.read_gray refuses it at once)."""
     header = budget.header_of(data)
     if header is None:
         return 0, 0
