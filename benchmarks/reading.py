@@ -7,9 +7,10 @@ Sets (digits.synthetic): numbers of 2-6 separate digits, touching pairs, one-dig
 non-digits (refused: no number, or only places not sure). Each
 image goes through the apps' decoding (PNG bytes -> read_file). An answer is "right" (the
 whole string), "not sure" (right length, a ? where it is wrong or unsure, right elsewhere),
-"wrong with ?" or "wrong" (no ? at all: the reader was sure and wrong); and how often the
-likeliest digit of every place is right, sure or not (the stand-in decide's 60% threshold
-aside), which for one-digit photos compares with today's path. Then the time of one
+"wrong with ?" or "wrong" (no ? at all: the reader was sure and wrong); for one-digit photos,
+how many are answered (a digit, not refused) and how many of those are right; and how often the
+likeliest digit of every place is right, sure or not, which for one-digit photos compares
+with today's path. Then the time of one
 four-digit photo read by a whole, cold process (`python -m digits.reading`), best of 5.
 """
 import argparse
@@ -72,13 +73,17 @@ def measure(name, samples, model, today=False):
             counts[kind][outcome(truth, number)] += 1
             counts[kind]["likeliest right"] += likeliest == truth
             counts[kind]["today right"] += digit == sample.label
+            counts[kind]["answered"] += number.isdigit()  # no ?, not refused
+            counts[kind]["answered right"] += number == truth
     print(f"\n{name}")
     for kind, count in sorted(counts.items(), key=lambda item: item[0] != "all"):
         total = sum(count[o] for o in OUTCOMES)
         shares = "  ".join(f"{o} {count[o] / total:6.1%}" for o in OUTCOMES)
         extra = f"  | likeliest digits right {count['likeliest right'] / total:6.1%}"
         if today:
-            extra += f", today's path (likeliest) {count['today right'] / total:6.1%}"
+            extra += (f", today's path (likeliest) {count['today right'] / total:6.1%}"
+                      f" | answered {count['answered'] / total:6.1%}, of those right "
+                      f"{count['answered right'] / max(count['answered'], 1):6.1%}")
         print(f"  {kind:22s} n={total:4d}  {shares}{extra}")
 
 
