@@ -34,7 +34,8 @@ def find(gray):
 
 def _drawn(gray):
     """Whether the image is a drawing (the page's, or any made on a computer): paper of one exact
-    shade all round the edge and under most of the image, which no photo or scan has."""
+    shade all round the edge and under most of the image. No photo has that; a black-and-white
+    scan may, but then no ruled line, border or table reaches its edge: none to look for."""
     edge = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
     return edge.min() == edge.max() and np.count_nonzero(gray == edge[0]) > gray.size / 2
 
