@@ -4,7 +4,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from digits import decision, segmentation
+from digits import cutting, decision, segmentation
 
 PAIR = 1.7          # among other digits, a place 1.7 times as wide as they are may be two
 TWO_DIGITS = 1.1    # a place wider than this (for its height) that no cut reads as two sure
@@ -36,7 +36,7 @@ def options(place, labels, two_possible):
     own = np.isin(box, [p.number for p in place.pieces])
     ways = [Candidate(own, place.left, place.top)]
     if two_possible:
-        for left in segmentation.cuts(own):
+        for left in cutting.cuts(own):
             ways += [Candidate(left, place.left, place.top),
                      Candidate(own & ~left, place.left, place.top)]
     return ways
