@@ -122,7 +122,7 @@ def _result(chosen, places, height):
     """The whole reading: a number, or "not a number" when the ink is not a row of digits."""
     not_digits = sum(entry.get("reason") == decision.NOT_A_DIGIT for entry in chosen)
     if (len(chosen) > MAX_PLACES or not segmentation.one_row(places, height)
-            or not_digits * 2 > len(chosen)):
+            or not_digits * 2 > len(chosen) or segmentation.repeated_stroke(places)):
         return {"number": None, "places": chosen}
     text = "".join("?" if entry["digit"] is None else str(entry["digit"]) for entry in chosen)
     return {"number": text, "places": chosen}

@@ -15,6 +15,7 @@ SAME_DIGIT = 0.6     # bodies overlapping sideways by 60% of the narrower one ar
 REACH = 0.25         # a small piece joins a digit up to a quarter of a digit's height away
 WIDE = 0.85          # a place wider than 85% of its height may be two digits
 SLIVER = 0.12        # a piece narrower than 12% of a digit's height is a sliver
+STROKE = 0.25        # a place narrower than a quarter of its height is a single stroke
 
 
 class Place(NamedTuple):
@@ -100,3 +101,17 @@ def one_row(places, height):
     middles = [(p.top + p.bottom) / 2 for place in places for p in place.pieces
                if p.height >= TALL * height]
     return max(middles) - min(middles) <= 0.8 * height
+
+
+def repeated_stroke(places):
+    """Whether the places are three or more single strokes alike to a pixel or two in height,
+    width, top and bottom, evenly spaced: hatching, tally marks or a barcode, not a number (a
+    written "111" is never so regular)."""
+    if len(places) < 3 or any(p.width > STROKE * p.height for p in places):
+        return False
+    slack = 1 + 0.03 * float(np.median([p.height for p in places]))
+    centres = [(p.left + p.right) / 2 for p in places]
+    steps = np.diff(centres)
+    return (all(np.ptp([getattr(p, side) for p in places]) <= slack
+                for side in ("top", "bottom", "height", "width"))
+            and np.ptp(steps) <= slack + 0.1 * steps.mean())

@@ -207,6 +207,20 @@ def test_lines_alone_are_not_a_number(model):
     assert reading.read_file(png(page), model) == {"number": None, "places": []}
 
 
+def test_hatching_is_not_a_number_but_written_ones_are(mnist_test, model):
+    page = Image.new("L", (320, 200), 235)
+    draw = ImageDraw.Draw(page)
+    for x in range(80, 250, 24):  # a hatched patch: strokes alike, evenly spaced
+        draw.line([(x, 50), (x, 150)], fill=40, width=4)
+    assert reading.read_file(png(page), model)["number"] is None
+    rng = np.random.default_rng(27)
+    for _ in range(5):  # MNIST's own 1s, written in a row as a number
+        ones = mnist_test[0][mnist_test[1] == 1][rng.choice(1000, 4, replace=False)]
+        image, _ = numbers.number_photo(ones, rng)
+        number = reading.read_file(png(image), model)["number"]
+        assert number is not None and len(number) == 4 and set(number) <= {"1", "?"}, number
+
+
 def test_a_drawing_takes_the_short_way_to_the_same_strokes(monkeypatch, mnist_test):
     """A drawing (paper of one exact shade) skips the search for lines, borders and shading;
     its strokes come out as the full search finds them. A photo never takes the short way."""
