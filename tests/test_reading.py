@@ -6,7 +6,17 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from digits import decoding, imaging, reading, segmentation, surroundings, thickness, writing
+from digits import (
+    decision,
+    decoding,
+    imaging,
+    reading,
+    segmentation,
+    surroundings,
+    thickness,
+    touching,
+    writing,
+)
 from digits.components import Piece, label, pieces
 from digits.litert import Classifier
 from digits.mnist import read_split
@@ -81,6 +91,24 @@ def test_a_digits_bar_joins_it_and_specks_and_an_underline_do_not():
     places, left_out = segmentation.places(found)
     assert [sorted(p.number for p in place.pieces) for place in places] == [[1], [2, 3]]
     assert sorted(p.number for p in left_out) == [4, 5]
+
+
+def sure(digit, confidence):
+    """A digit answer with this confidence, the rest spread over the other digits."""
+    probabilities = np.full(10, (1 - confidence) / 9)
+    probabilities[digit] = confidence
+    return decision._answer(probabilities, 0.0, "")
+
+
+@pytest.mark.parametrize("halves, cut", [((0.995, 0.79), False), ((0.999, 0.995), True)])
+def test_a_place_too_wide_for_its_digit_is_cut_only_if_the_halves_read_nearly_as_surely(
+        halves, cut):
+    wide_four = segmentation.Place((), 0, 0, 125, 100)  # wider than 98% of MNIST's 4s
+    seen = [touching.Seen(None, None, sure(4, 0.999)),
+            touching.Seen(None, None, sure(6, halves[0])),
+            touching.Seen(None, None, sure(1, halves[1]))]
+    chosen = touching.choose(wide_four, seen)
+    assert [answer["digit"] for _, answer in chosen] == ([6, 1] if cut else [None, None])
 
 
 @pytest.fixture(scope="module")
