@@ -12,7 +12,7 @@ TWO_DIGITS = 1.1    # a place wider than this (for its height) that no cut reads
 SURER = 0.1         # a cut into two sure digits wins if it reads 0.1 surer than the whole ...
 # ... or if the place is wider, for its height, than 98% of MNIST's training digits of the
 # class it reads as whole (a place read as one digit but wider than that is two that touch)
-# and the cut reads nearly as surely as the whole (a wide digit's parts seldom do).
+# and the cut reads at least as surely as the whole (a wide digit's parts seldom do).
 WIDEST = (1.33, 0.9, 1.43, 1.18, 1.18, 1.54, 1.11, 1.18, 1.11, 1.0)
 
 
@@ -65,7 +65,7 @@ def choose(place, seen):
     too_wide = aspect > WIDEST[decision.likeliest(whole.answer)]  # for the digit it reads as
     sure_whole = whole.answer["confidence"] if whole.answer["digit"] is not None else 0.0
     if best is not None and (best_score >= whole.answer["confidence"] + SURER
-                             or too_wide and best_score >= sure_whole - SURER):
+                             or too_wide and best_score >= sure_whole):
         return best
     if whole.answer["digit"] is not None and (not too_wide or aspect <= TWO_DIGITS):
         return [(whole, whole.answer)]  # no cut reads: a sure reading stands unless very wide

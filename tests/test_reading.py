@@ -100,8 +100,9 @@ def sure(digit, confidence):
     return decision._answer(probabilities, 0.0, "")
 
 
-@pytest.mark.parametrize("halves, cut", [((0.995, 0.79), False), ((0.999, 0.995), True)])
-def test_a_place_too_wide_for_its_digit_is_cut_only_if_the_halves_read_nearly_as_surely(
+@pytest.mark.parametrize("halves, cut", [((0.995, 0.79), False), ((0.998, 0.9995), False),
+                                         ((0.9995, 0.9999), True)])
+def test_a_place_too_wide_for_its_digit_is_cut_only_if_the_halves_read_as_surely(
         halves, cut):
     wide_four = segmentation.Place((), 0, 0, 125, 100)  # wider than 98% of MNIST's 4s
     seen = [touching.Seen(None, None, sure(4, 0.999)),
