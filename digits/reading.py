@@ -78,6 +78,9 @@ def read_number(gray, classifier, size=None):
         [entry] = chosen  # a new answer: a "not sure" one's candidates must not stay
         chosen = [{**decision.not_a_digit(entry, answers[-1]["not_a_digit"]),
                    "box": entry["box"], "image": entry["image"]}]
+    sure = classifier.card.get("thresholds", {}).get("sure", 0.0)
+    chosen = [{**answer, "box": entry["box"], "image": entry["image"]} for entry, answer
+              in zip(chosen, decision.among_digits(chosen, sure))]
     return _result(chosen, places, segmentation.usual_height(kept))
 
 

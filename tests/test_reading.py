@@ -222,6 +222,31 @@ def test_places_the_model_calls_no_digit_make_it_not_a_number(mnist_test, model)
     assert {place["reason"] for place in result["places"]} == {"not a digit"}
 
 
+def test_one_place_refused_among_sure_digits_reads_as_its_digit(mnist_test, model):
+    sample = numbers.numbers(*mnist_test, np.random.default_rng(28), 1, lengths=[4])[0]
+    plain = reading.read_file(png(sample.image), model)
+    assert plain["number"] == str(sample.label)
+
+    class Refusing:
+        """The model, with the not-a-digit score of these places' images raised to 1."""
+
+        def __init__(self, places):
+            self.card, self.places = model.card, places
+
+        def outputs(self, images):
+            probabilities, scores = model.outputs(images)
+            scores = scores.copy()
+            scores[self.places] = 1.0
+            return probabilities, scores
+
+    one = reading.read_file(png(sample.image), Refusing([1]))
+    assert one["number"] == plain["number"]
+    assert [place["digit"] for place in one["places"]] == [int(d) for d in plain["number"]]
+    assert "reason" not in one["places"][1] and one["places"][1]["not_a_digit"] == 1.0
+    two = reading.read_file(png(sample.image), Refusing([1, 2]))
+    assert two["number"] == plain["number"][0] + "??" + plain["number"][3]
+
+
 def test_a_blank_page_has_no_ink(model):
     with pytest.raises(decoding.NoInk):
         reading.read_file(png(Image.new("L", (300, 200), 240)), model)
