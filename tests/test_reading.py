@@ -112,6 +112,15 @@ def test_a_place_too_wide_for_its_digit_is_cut_only_if_the_halves_read_as_surely
     assert [answer["digit"] for _, answer in chosen] == ([6, 1] if cut else [None, None])
 
 
+@pytest.mark.parametrize("alone, digits", [(True, [4]), (False, [None, None])])
+def test_a_wide_place_no_cut_reads_is_one_digit_alone_and_not_sure_among_others(alone, digits):
+    wide_four = segmentation.Place((), 0, 0, 125, 100)
+    seen = [touching.Seen(None, None, sure(4, 0.999)),
+            touching.Seen(None, None, sure(6, 0.9)), touching.Seen(None, None, sure(1, 0.8))]
+    chosen = touching.choose(wide_four, seen, alone=alone)
+    assert [answer["digit"] for _, answer in chosen] == digits
+
+
 @pytest.fixture(scope="module")
 def mnist_test(mnist_dir):
     return read_split("t10k", mnist_dir)
@@ -183,13 +192,14 @@ def test_one_digit_photos_read_as_today(mnist_test, model):
 
 
 def test_touching_digits_are_split_or_not_sure(mnist_test, model):
-    """Most pairs are cut right; the rest mostly get a ? (the benchmark measures 70% right and
-    9% wrong without a ? on 300 pairs; the target is 80% and 5%)."""
+    """Most pairs are cut right; the rest mostly get a ? (on 300 pairs each of seeds 7-9, 75%
+    are read right and 10-11% wrong without a ?; the target is 80% and 5%). A lone wide place
+    that reads as a sure digit stays one digit, which makes some pairs one wrong digit."""
     samples = numbers.touching_pairs(*mnist_test, np.random.default_rng(23), 40)
     got = [reading.read_file(png(s.image), model)["number"] or "" for s in samples]
     right = sum(g == s.label for g, s in zip(got, samples))
     sure_and_wrong = sum(g != s.label and "?" not in g for g, s in zip(got, samples))
-    assert right >= 24 and sure_and_wrong <= 6, list(zip(got, (s.label for s in samples)))
+    assert right >= 24 and sure_and_wrong <= 7, list(zip(got, (s.label for s in samples)))
 
 
 @pytest.mark.parametrize("kind", ["lined paper", "squared paper", "table edge", "scan border",
