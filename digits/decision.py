@@ -59,8 +59,7 @@ def likeliest(answer):
 def among_digits(row, sure):
     """A row's answers, left to right, with a lone place refused as not a digit among sure
     digits read as its likeliest digit when that is sure: in a number, what stands among digits
-    is far more often a digit written oddly than a letter (numbers of photographed MNIST digits
-    read exactly: 93-94% -> 95%). Any other row is returned as it is."""
+    is far more often a digit written oddly than a letter. Any other row is returned as it is."""
     refused = [answer.get("reason") == NOT_A_DIGIT for answer in row]
     if len(row) < 2 or sum(refused) != 1 or any(
             answer["digit"] is None for answer, no in zip(row, refused) if not no):

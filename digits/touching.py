@@ -54,8 +54,8 @@ def choose(place, seen, alone=False):
     """(seen, answer) for each digit of a place: read whole, or cut in two where both halves
     are sure digits; a wide place that no cut reads surely becomes two places not sure, unless
     it is the image's only place, no wider than LONE_DIGIT, and reads as a sure digit whole: one
-    wide digit is then the likelier reading (one-digit photos answered 98.7-99.1% -> 99.0-99.4%,
-    touching pairs read wrongly without a ? 9.7-10.7% -> 10.0-11.3%, seeds 7-9)."""
+    wide digit is then the likelier reading (more one-digit photos answered, all of them right,
+    for a few more touching pairs read as one wrong digit)."""
     whole, halves = seen[0], seen[1:]
     pairs = [(halves[i], halves[i + 1]) for i in range(0, len(halves), 2)]
     if not pairs:

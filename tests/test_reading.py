@@ -192,8 +192,8 @@ def test_one_digit_photos_read_as_today(mnist_test, model):
 
 
 def test_touching_digits_are_split_or_not_sure(mnist_test, model):
-    """Most pairs are cut right; the rest mostly get a ? (on 300 pairs each of seeds 7-9, 75%
-    are read right and 10-11% wrong without a ?; the target is 80% and 5%). A lone wide place
+    """Most pairs are cut right; the rest mostly get a ? or are refused (`benchmarks/reading.py`
+    reads 76% of 300 right; the target is 80% right, 5% wrong without a ?). A lone wide place
     that reads as a sure digit stays one digit, which makes some pairs one wrong digit."""
     samples = numbers.touching_pairs(*mnist_test, np.random.default_rng(23), 40)
     got = [reading.read_file(png(s.image), model)["number"] or "" for s in samples]
