@@ -71,7 +71,7 @@ def read_number(gray, classifier, size=None):
     chosen, whole = [], False
     for place, option in zip(places, options):
         seen = [touching.Seen(candidate, *next(rows)) for candidate in option]
-        picked = touching.choose(place, seen, alone=len(places) == 1)
+        picked = touching.choose(place, seen)
         whole = len(picked) == 1 and picked[0][0] is seen[0]  # not cut in two
         chosen += [_entry(one, answer, scale) for one, answer in picked]
     if len(places) == 1 and whole and answers[-1].get("reason") == decision.NOT_A_DIGIT:

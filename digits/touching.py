@@ -8,8 +8,8 @@ from digits import cutting, decision, segmentation
 
 PAIR = 1.7          # among other digits, a place 1.7 times as wide as they are may be two
 TWO_DIGITS = 1.1    # a place wider than this (for its height) that no cut reads as two sure
-                    # digits becomes two places not sure (one if narrower)
-LONE_DIGIT = 1.5    # the image's only place, up to this wide, stays one digit if it reads as one
+                    # digits becomes two places not sure (one if narrower) ...
+WIDE_DIGIT = 1.5    # ... unless it reads as a sure digit whole and is at most this wide
 SURER = 0.1         # a cut into two sure digits wins if it reads 0.1 surer than the whole ...
 # ... or if the place is wider, for its height, than 98% of MNIST's training digits of the
 # class it reads as whole (a place read as one digit but wider than that is two that touch)
@@ -50,12 +50,11 @@ class Seen(NamedTuple):
     answer: dict
 
 
-def choose(place, seen, alone=False):
+def choose(place, seen):
     """(seen, answer) for each digit of a place: read whole, or cut in two where both halves
     are sure digits; a wide place that no cut reads surely becomes two places not sure, unless
-    it is the image's only place, no wider than LONE_DIGIT, and reads as a sure digit whole: one
-    wide digit is then the likelier reading (more one-digit photos answered, all of them right,
-    for a few more touching pairs read as one wrong digit)."""
+    it reads as a sure digit whole and is no wider than WIDE_DIGIT: one wide digit is then the
+    likelier reading (more digits read right, a few touching pairs read as one wrong digit)."""
     whole, halves = seen[0], seen[1:]
     pairs = [(halves[i], halves[i + 1]) for i in range(0, len(halves), 2)]
     if not pairs:
@@ -71,8 +70,7 @@ def choose(place, seen, alone=False):
     if best is not None and (best_score >= whole.answer["confidence"] + SURER
                              or too_wide and best_score >= sure_whole):
         return best
-    if whole.answer["digit"] is not None and (not too_wide or aspect <= TWO_DIGITS
-                                              or alone and aspect <= LONE_DIGIT):
+    if whole.answer["digit"] is not None and (not too_wide or aspect <= WIDE_DIGIT):
         return [(whole, whole.answer)]  # no cut reads: a sure reading stands unless very wide
     if whole.answer.get("reason") == decision.NOT_A_DIGIT:
         return [(whole, whole.answer)]

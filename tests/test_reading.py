@@ -104,7 +104,7 @@ def sure(digit, confidence):
                                          ((0.9995, 0.9999), True)])
 def test_a_place_too_wide_for_its_digit_is_cut_only_if_the_halves_read_as_surely(
         halves, cut):
-    wide_four = segmentation.Place((), 0, 0, 125, 100)  # wider than 98% of MNIST's 4s
+    wide_four = segmentation.Place((), 0, 0, 160, 100)  # wider than 98% of MNIST's 4s
     seen = [touching.Seen(None, None, sure(4, 0.999)),
             touching.Seen(None, None, sure(6, halves[0])),
             touching.Seen(None, None, sure(1, halves[1]))]
@@ -112,13 +112,12 @@ def test_a_place_too_wide_for_its_digit_is_cut_only_if_the_halves_read_as_surely
     assert [answer["digit"] for _, answer in chosen] == ([6, 1] if cut else [None, None])
 
 
-@pytest.mark.parametrize("alone, digits", [(True, [4]), (False, [None, None])])
-def test_a_wide_place_no_cut_reads_is_one_digit_alone_and_not_sure_among_others(alone, digits):
-    wide_four = segmentation.Place((), 0, 0, 125, 100)
+@pytest.mark.parametrize("width, digits", [(125, [4]), (160, [None, None])])
+def test_a_wide_place_no_cut_reads_stays_its_sure_digit_unless_very_wide(width, digits):
+    wide_four = segmentation.Place((), 0, 0, width, 100)
     seen = [touching.Seen(None, None, sure(4, 0.999)),
             touching.Seen(None, None, sure(6, 0.9)), touching.Seen(None, None, sure(1, 0.8))]
-    chosen = touching.choose(wide_four, seen, alone=alone)
-    assert [answer["digit"] for _, answer in chosen] == digits
+    assert [answer["digit"] for _, answer in touching.choose(wide_four, seen)] == digits
 
 
 @pytest.fixture(scope="module")
