@@ -4,7 +4,8 @@
 
 Sets (digits.synthetic): numbers of 2-6 separate digits, touching pairs, one-digit photos
 (read both by today's one-digit path, imaging.digit, and by read_number), page photos,
-non-digits (refused: no number, or only places not sure). Each
+non-digits (refused: no number, or only places not sure), numbers of 3-5 digits whose first
+two touch (last, so the sets before it stay as they were). Each
 image goes through the apps' decoding (PNG bytes -> read_file). An answer is "right" (the
 whole string), "not sure" (right length, a ? where it is wrong or unsure, right elsewhere),
 "wrong with ?" or "wrong" (no ? at all: the reader was sure and wrong); for one-digit photos,
@@ -144,7 +145,8 @@ def main():
     images, labels = read_split("t10k", args.mnist)
     model = Classifier(args.model)
     rng = np.random.default_rng(args.seed)
-    size = {"numbers": 500, "pairs": 300, "photos": 1000, "pages": 400, "nondigits": 1000}
+    size = {"numbers": 500, "pairs": 300, "photos": 1000, "pages": 400, "nondigits": 1000,
+            "touching numbers": 400}
     size = {key: max(10, round(value * args.count)) for key, value in size.items()}
     samples = numbers.numbers(images, labels, rng, size["numbers"])
     measure("numbers of 2-6 separate digits", samples, model)
@@ -154,6 +156,8 @@ def main():
             today=True)
     measure("page photos", pages.pages(images, labels, rng, size["pages"]), model)
     refusals(nondigits.make(rng, size["nondigits"], "test"), model)
+    measure("numbers of 3-5 digits, the first two touching", numbers.touching_pairs(
+        images, labels, rng, size["touching numbers"], lengths=(3, 4, 5)), model)
     seconds, label = cold_time(args.model, images, labels)
     print(f"\none four-digit photo ({label}), whole cold process: {seconds:.2f} s (best of 5)")
 

@@ -94,9 +94,11 @@ def test_numbers_have_one_box_per_digit_left_to_right_apart(mnist_test):
 def test_touching_pairs_touch(mnist_test):
     """Between the two boxes' centres there is no column free of ink: the digits touch."""
     samples = numbers.touching_pairs(*mnist_test, np.random.default_rng(3), 10)
+    longer = numbers.touching_pairs(*mnist_test, np.random.default_rng(3), 6, lengths=(3, 4))
     assert {s.kind for s in samples} == set(numbers.TOUCHING)
-    for sample in samples:
-        (l1, t1, r1, b1), (l2, t2, r2, b2) = sample.boxes
+    assert [len(s.label) for s in longer] == [3, 4] * 3
+    for sample in samples + longer:
+        (l1, t1, r1, b1), (l2, t2, r2, b2) = sample.boxes[:2]
         ink = ink_of(sample, 40)[min(t1, t2):max(b1, b2), (l1 + r1) // 2:(l2 + r2) // 2]
         assert ink.any(axis=0).all(), sample.kind
 

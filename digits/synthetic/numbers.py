@@ -134,12 +134,13 @@ def numbers(images, labels, rng, count, lengths=range(2, 7)):
     return samples
 
 
-def touching_pairs(images, labels, rng, count):
-    """`count` Samples of two digits that touch, half "overlapping", half "joined"."""
+def touching_pairs(images, labels, rng, count, lengths=(2,)):
+    """`count` Samples of two digits that touch, half "overlapping", half "joined"; with other
+    `lengths` (taken in turn), numbers that long whose first two digits touch."""
     samples = []
     for number in range(count):
         kind = TOUCHING[number % 2]
-        chosen = rng.choice(len(images), 2, replace=False)
+        chosen = rng.choice(len(images), lengths[number % len(lengths)], replace=False)
         image, boxes = number_photo(images[chosen], rng, touch=kind)
         samples.append(Sample(image, "".join(str(labels[i]) for i in chosen), kind, boxes))
     return samples
