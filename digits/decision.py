@@ -6,6 +6,12 @@ import numpy as np
 from digits.calibration import calibrated
 
 NOT_SURE, NOT_A_DIGIT = "not sure", "not a digit"
+UNCALIBRATED = {"sure": 0.0, "not_a_digit": 1.0}  # a model without a card answers every image
+
+
+def thresholds(card):
+    """The thresholds of the three answers, from a model's card."""
+    return card.get("thresholds", UNCALIBRATED)
 
 
 def reasons(probabilities, not_digit_scores, thresholds):
@@ -36,9 +42,8 @@ def answers(classifier, images):
     raw, scores = classifier.outputs(images)
     card = classifier.card
     probabilities = calibrated(raw, card.get("temperature", 1.0))
-    thresholds = card.get("thresholds", {"sure": 0.0, "not_a_digit": 1.0})
-    return [_answer(p, score, reason) for p, score, reason
-            in zip(probabilities, scores, reasons(probabilities, scores, thresholds))]
+    why = reasons(probabilities, scores, thresholds(card))
+    return [_answer(p, score, reason) for p, score, reason in zip(probabilities, scores, why)]
 
 
 def unsure(answer):
@@ -58,8 +63,9 @@ def likeliest(answer):
 
 def among_digits(row, sure):
     """A row's answers, left to right, with a lone place refused as not a digit among sure
-    digits read as its likeliest digit when that is sure: in a number, what stands among digits
-    is far more often a digit written oddly than a letter. Any other row is returned as it is."""
+    digits read as its likeliest digit when that is sure: in the numbers we measured, such a
+    place was a digit written oddly (a 6 like a u), and a letter among digits is rare. Any other
+    row is returned as it is."""
     refused = [answer.get("reason") == NOT_A_DIGIT for answer in row]
     if len(row) < 2 or sum(refused) != 1 or any(
             answer["digit"] is None for answer, no in zip(row, refused) if not no):

@@ -76,11 +76,10 @@ def read_number(gray, classifier, size=None):
         chosen += [_entry(one, answer, scale) for one, answer in picked]
     if len(places) == 1 and whole and answers[-1].get("reason") == decision.NOT_A_DIGIT:
         [entry] = chosen  # a new answer: a "not sure" one's candidates must not stay
-        chosen = [{**decision.not_a_digit(entry, answers[-1]["not_a_digit"]),
-                   "box": entry["box"], "image": entry["image"]}]
-    sure = classifier.card.get("thresholds", {}).get("sure", 0.0)
-    chosen = [{**answer, "box": entry["box"], "image": entry["image"]} for entry, answer
-              in zip(chosen, decision.among_digits(chosen, sure))]
+        chosen = [_placed(decision.not_a_digit(entry, answers[-1]["not_a_digit"]), entry)]
+    sure = decision.thresholds(classifier.card)["sure"]
+    chosen = [_placed(answer, entry)
+              for entry, answer in zip(chosen, decision.among_digits(chosen, sure))]
     return _result(chosen, places, segmentation.usual_height(kept))
 
 
@@ -119,6 +118,11 @@ def _entry(seen, answer, scale):
            math.ceil((candidate.left + cols.max() + 1) * scale[0]),
            math.ceil((candidate.top + rows.max() + 1) * scale[1])]
     return {**answer, "box": box, "image": seen.image}
+
+
+def _placed(answer, entry):
+    """A place's new answer, with the place's box and image."""
+    return {**answer, "box": entry["box"], "image": entry["image"]}
 
 
 def _result(chosen, places, height):

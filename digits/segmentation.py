@@ -105,8 +105,8 @@ def one_row(places, height):
 
 def repeated_stroke(places):
     """Whether the places are three or more single strokes alike to a pixel or two in height,
-    width, top and bottom, evenly spaced: hatching, tally marks or a barcode, not a number (a
-    written "111" is never so regular)."""
+    width, top and bottom, evenly spaced: hatching, tally marks or a barcode, not a number (MNIST's
+    1s written in a row are not so regular: tests/test_reading.py)."""
     if len(places) < 3 or any(p.width > STROKE * p.height for p in places):
         return False
     slack = 1 + 0.03 * float(np.median([p.height for p in places]))

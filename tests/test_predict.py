@@ -207,8 +207,8 @@ def test_runs_from_any_folder_with_the_projects_convnet(default_run, digits, tmp
 
 
 def test_non_digits_are_refused_in_words_with_exit_status_0(tflite_model, tmp_path):
-    """Through the number reader, which may read a letter's strokes as two digits, 88.0% of
-    these are refused (the one-digit path alone refuses 92.9%)."""
+    """Through the number reader, which may read a letter's strokes as two digits, 90.2% of
+    these are refused (`benchmarks/reading.py`; the one-digit path alone refuses 92.9%)."""
     from digits.synthetic import nondigits
 
     for number, (image, kind) in enumerate(nondigits.make(np.random.default_rng(7), 350, "test")):
