@@ -37,8 +37,8 @@ def project(tmp_path_factory, mnist_dir):
 
 def interrupted_repro(project, marker, send):
     """Run `dvc repro` in its own process group; when `marker` appears in its output, call
-    send(dvc's process, the running stage's process); return (exit code, output) once every
-    process of the group has ended."""
+    send(dvc's process, the running stage's process) while the group is stopped; return (exit
+    code, output) once every process of the group has ended."""
     repro = subprocess.Popen([sys.executable, "-m", "dvc", "repro"], cwd=project,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                              env={**os.environ, "PYTHONUNBUFFERED": "1"}, start_new_session=True,
@@ -47,9 +47,15 @@ def interrupted_repro(project, marker, send):
     for line in repro.stdout:
         output.append(line)
         if marker in line:
-            stage = next(child for child in psutil.Process(repro.pid).children(recursive=True)
-                         if any(part.startswith("stages.") for part in child.cmdline()))
-            send(repro, stage)
+            # Freeze the whole pipeline where the marker left it: the stage's remaining work may
+            # take less time than a busy machine takes to find the stage among dvc's children.
+            os.killpg(repro.pid, signal.SIGSTOP)
+            try:
+                stage = next(child for child in psutil.Process(repro.pid).children(recursive=True)
+                             if any(part.startswith("stages.") for part in child.cmdline()))
+                send(repro, stage)  # held until the group goes on
+            finally:
+                os.killpg(repro.pid, signal.SIGCONT)
             break
     output.append(repro.stdout.read())
     code = repro.wait(timeout=300)
