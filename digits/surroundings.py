@@ -130,5 +130,19 @@ def ruled_lines(mask, ink, level, faint=True):
     horizontal = _horizontal_lines(mask, ink, level, faint)
     vertical = _horizontal_lines(mask.T, ink.T, level, faint).T
     rest = mask & ~horizontal & ~vertical
-    return ((horizontal & ~_crossed(horizontal, rest))
-            | (vertical & ~_crossed(vertical.T, rest.T).T))
+    lines = ((horizontal & ~_crossed(horizontal, rest))
+             | (vertical & ~_crossed(vertical.T, rest.T).T))
+    return lines & ~_strokes_along(lines, rest, ink, level)
+
+
+def _strokes_along(lines, rest, ink, level):
+    """Pixels of faint lines where a stroke runs along them: darker than halfway from the
+    lines' shade to the strokes', and joined to the rest of the writing."""
+    if not lines.any():
+        return lines
+    shade = float(np.median(ink[lines]))
+    if shade > FAINT * level:  # lines as dark as the strokes: no shade tells them apart
+        return np.zeros_like(lines)
+    dark = lines & (ink >= (shade + level) / 2)
+    labels, _ = label(rest | dark)
+    return dark & np.isin(labels, np.unique(labels[rest]))

@@ -71,6 +71,24 @@ def test_ruled_lines_go_and_strokes_crossing_them_stay():
     assert not lines[30:140, 100:108].any()            # the stroke keeps every pixel
 
 
+@pytest.mark.parametrize("line_shade", [0.3, 0.8])
+def test_a_stroke_along_a_faint_line_keeps_its_pixels(line_shade):
+    mask = np.zeros((200, 300), bool)
+    mask[50:52, :] = mask[:, 150:152] = True           # squared paper's lines
+    ink = np.where(mask, line_shade, 0.0)
+    zero = np.zeros_like(mask)                         # a box-shaped 0 whose left side runs
+    zero[80:82, 150:190] = zero[158:160, 150:190] = True   # along a line
+    zero[80:160, 150:152] = zero[80:160, 188:190] = True
+    mask |= zero
+    ink[zero] = 0.8
+    lines = surroundings.ruled_lines(mask, ink, level=0.8)
+    assert lines[:70, 150].all() and lines[170:, 150].all() and lines[50, :140].all()
+    if line_shade < 0.8:
+        assert not lines[zero].any()
+    else:  # lines as dark as the pen: nothing tells the stroke from the line
+        assert lines[100:140, 150].all()
+
+
 def test_a_table_in_the_frame_becomes_paper():
     gray = np.full((200, 300), 0.9, np.float32)
     gray[160:, :] = 0.2                                # the table beyond the sheet's edge
