@@ -1,21 +1,15 @@
 """What surrounds the digits on a real page and is not ink to read: a table or a scanner's dark
-border in the frame, and the ruled lines of notebook or squared paper.
+border in the frame (the ruled lines of the paper: digits.ruling).
 
 frame_cleared() works on the grayscale image before the ink is looked for: dark regions that
-run along the frame become paper. ruled_lines() works on the mask of ink: long straight runs
-across the page are lines, except where a stroke crosses them.
+run along the frame become paper. opened() takes the strokes off the paper, to see its shading.
 """
 import numpy as np
 
-from digits.components import label, pieces, run_lengths
+from digits.components import label
 
 FRAME_CONTACT = 0.3  # a dark region along 30% of a side is a table or a border, not a digit
 DARK = 0.35          # dark: nearer the ink's shade than the paper's (a shadow is lighter)
-LINE_LENGTH = 0.35   # a run across 35% of the page may be a ruled line ...
-FULL_LINE = 0.6      # ... and is one if it spans 60%, or is fainter than the strokes
-FAINT = 0.6          # fainter: its ink below 60% of the strokes' level on average
-THIN = 25            # and it is 25 times longer than it is thick: a stroke is much thicker
-CROSSING = 8         # a stroke crosses a line if ink lies within 8 px above and below it
 
 
 def frame_cleared(gray):
@@ -78,71 +72,3 @@ def opened(image, size):
     for pick in (np.minimum, np.maximum):
         image = _running(_running(image, size, 0, pick), size, 1, pick)
     return image
-
-
-def _shifted_any(mask, steps, down):
-    """Whether any pixel 1..steps rows above (down=False) or below (down=True) is True."""
-    found = np.zeros_like(mask)
-    for step in range(1, steps + 1):
-        if down:
-            found[:-step] |= mask[step:]
-        else:
-            found[step:] |= mask[:-step]
-    return found
-
-
-def _horizontal_lines(mask, ink, level, faint=True):
-    """Pixels of the mask on horizontal ruled lines (crossing strokes included)."""
-    h, w = mask.shape
-    grown = mask.copy()  # a slightly tilted line steps from row to row: join the steps,
-    grown[1:] |= mask[:-1]
-    grown[:-1] |= mask[1:]
-    for step in (1, 2):  # and bridge the gaps that blur and JPEG leave in a faint line
-        grown[:, step:] |= grown[:, :-step].copy()
-    long = run_lengths(grown) >= LINE_LENGTH * w
-    if not long.any():
-        return np.zeros_like(mask)
-    labels, count = label(long)
-    found = pieces(labels, count)
-    on_mask = labels[mask]
-    area = np.bincount(on_mask, minlength=count + 1)[1:]
-    is_faint = np.bincount(on_mask, weights=ink[mask], minlength=count + 1)[1:] < (
-        FAINT * level * area) if faint else np.zeros(count, bool)
-    length = np.array([p.width for p in found])
-    thin = length >= THIN * area / np.maximum(length, 1)  # long for its thickness
-    lines = np.concatenate([[False], thin & ((length >= FULL_LINE * w) | is_faint)])
-    on_lines = lines[labels]
-    on_lines[1:] |= on_lines[:-1].copy()  # a tilted line's edge pixels sit on short runs
-    on_lines[:-1] |= on_lines[1:].copy()
-    return on_lines & mask
-
-
-def _crossed(lines, rest):
-    """Pixels of horizontal lines where a stroke of `rest` goes on above and below them."""
-    return lines & _shifted_any(rest, CROSSING, down=False) & _shifted_any(rest, CROSSING,
-                                                                           down=True)
-
-
-def ruled_lines(mask, ink, level, faint=True):
-    """Pixels of the ink mask that belong to ruled lines, horizontal or vertical: long thin
-    runs that span FULL_LINE of the page or (if `faint`) are fainter than the strokes; where a
-    stroke crosses a line, the stroke keeps its pixels."""
-    horizontal = _horizontal_lines(mask, ink, level, faint)
-    vertical = _horizontal_lines(mask.T, ink.T, level, faint).T
-    rest = mask & ~horizontal & ~vertical
-    lines = ((horizontal & ~_crossed(horizontal, rest))
-             | (vertical & ~_crossed(vertical.T, rest.T).T))
-    return lines & ~_strokes_along(lines, rest, ink, level)
-
-
-def _strokes_along(lines, rest, ink, level):
-    """Pixels of faint lines where a stroke runs along them: darker than halfway from the
-    lines' shade to the strokes', and joined to the rest of the writing."""
-    if not lines.any():
-        return lines
-    shade = float(np.median(ink[lines]))
-    if shade > FAINT * level:  # lines as dark as the strokes: no shade tells them apart
-        return np.zeros_like(lines)
-    dark = lines & (ink >= (shade + level) / 2)
-    labels, _ = label(rest | dark)
-    return dark & np.isin(labels, np.unique(labels[rest]))

@@ -3,7 +3,7 @@ less what surrounds the digits and is not ink to read (digits.surroundings), wit
 stretches of stroke kept where they join strong ones."""
 import numpy as np
 
-from digits import imaging, surroundings, thickness
+from digits import imaging, ruling, surroundings, thickness
 from digits.components import label
 
 
@@ -15,7 +15,7 @@ def find(gray):
         return found, _strokes(found)
     found = imaging.find_ink(surroundings.frame_cleared(gray))
     rough = found.smooth > found.edge
-    writing = rough & ~surroundings.ruled_lines(_faint(found), found.ink, found.level, False)
+    writing = rough & ~ruling.ruled_lines(_faint(found), found.ink, found.level, False)
     if not writing.any():
         writing = rough
     # Where the image opened by a square wider than the strokes (the paper without them) lies
@@ -28,7 +28,7 @@ def find(gray):
     bright = np.where(writing, smooth, 0)  # the strokes' level, without the lines
     found = found._replace(ink=ink, smooth=smooth,
                            level=float(np.median(ink[bright > bright.max() / 2])))
-    return found, _strokes(found) & ~surroundings.ruled_lines(_faint(found), found.ink,
+    return found, _strokes(found) & ~ruling.ruled_lines(_faint(found), found.ink,
                                                                found.level)
 
 

@@ -11,6 +11,7 @@ from digits import (
     decoding,
     imaging,
     reading,
+    ruling,
     segmentation,
     surroundings,
     thickness,
@@ -66,9 +67,25 @@ def test_ruled_lines_go_and_strokes_crossing_them_stay():
     mask[30:140, 100:108] = True                       # a stroke across both
     ink = np.where(mask, 0.3, 0.0)
     ink[30:140, 100:108] = 0.8                         # the pen is darker than the lines
-    lines = surroundings.ruled_lines(mask, ink, level=0.8)
+    lines = ruling.ruled_lines(mask, ink, level=0.8)
     assert lines[50, :90].all() and lines[121, 120:].all()
     assert not lines[30:140, 100:108].any()            # the stroke keeps every pixel
+
+
+@pytest.mark.parametrize("slope", [-0.05, 0.035])   # a page photographed 2-3 degrees askew
+def test_sloping_ruled_lines_go_and_strokes_crossing_them_stay(slope):
+    mask = np.zeros((300, 400), bool)
+    columns = np.arange(400)
+    for start in range(40, 300, 40):                   # notebook lines down the page
+        rows = np.round(start + slope * columns).astype(int)
+        inside = (rows >= 0) & (rows < 299)
+        mask[rows[inside], columns[inside]] = mask[rows[inside] + 1, columns[inside]] = True
+    ink = np.where(mask, 0.3, 0.0)
+    mask[90:210, 200:207] = True                       # a stroke across three of them
+    ink[90:210, 200:207] = 0.8
+    lines = ruling.ruled_lines(mask, ink, level=0.8)
+    assert lines[mask & (ink < 0.5)].mean() > 0.95
+    assert not lines[90:210, 200:207].any()
 
 
 @pytest.mark.parametrize("line_shade", [0.3, 0.8])
@@ -81,7 +98,7 @@ def test_a_stroke_along_a_faint_line_keeps_its_pixels(line_shade):
     zero[80:160, 150:152] = zero[80:160, 188:190] = True
     mask |= zero
     ink[zero] = 0.8
-    lines = surroundings.ruled_lines(mask, ink, level=0.8)
+    lines = ruling.ruled_lines(mask, ink, level=0.8)
     assert lines[:70, 150].all() and lines[170:, 150].all() and lines[50, :140].all()
     if line_shade < 0.8:
         assert not lines[zero].any()
