@@ -16,6 +16,7 @@ REACH = 0.25         # a small piece joins a digit up to a quarter of a digit's 
 WIDE = 0.85          # a place wider than 85% of its height may be two digits
 SLIVER = 0.12        # a piece narrower than 12% of a digit's height is a sliver
 STROKE = 0.25        # a place narrower than a quarter of its height is a single stroke
+BROKEN_INK = 0.3     # bits of a broken digit have at least 30% of a usual digit's ink
 
 
 class Place(NamedTuple):
@@ -72,12 +73,33 @@ def places(pieces):
             groups[-1].append(body)
         else:
             groups.append([body])
+    small = [p for p in pieces if p.height < TALL * height]
+    broken = _broken_digits(small, groups, height)
+    groups = sorted(groups + broken, key=lambda g: _place(g).left)
     left_out = []
     row_bottom = np.median([_place(g).bottom for g in groups])
-    for piece in (p for p in pieces if p.height < TALL * height):
+    for piece in (p for p in small if not any(p in g for g in broken)):
         target = _owner(piece, groups, height, row_bottom)
         (left_out if target is None else target).append(piece)
     return [_place(g) for g in groups], left_out
+
+
+def _broken_digits(small, groups, height):
+    """Small pieces that overlap one another sideways and together stand as tall as a digit's
+    body and wider than a stroke, with no body over or under them and a digit's share of ink:
+    a faint digit that broke into bits."""
+    free = sorted((p for p in small if all(_overlap(_place(g), p) <= 0 for g in groups)),
+                  key=lambda p: p.left)
+    chains = []
+    for piece in free:
+        if chains and _overlap(_place(chains[-1]), piece) > 0:
+            chains[-1].append(piece)
+        else:
+            chains.append([piece])
+    ink = np.median([sum(p.area for p in g) for g in groups]) if groups else 0
+    return [chain for chain in chains if len(chain) > 1
+            and _place(chain).height >= TALL * height and _place(chain).width > STROKE * height
+            and sum(p.area for p in chain) >= BROKEN_INK * ink]
 
 
 def _owner(piece, groups, height, row_bottom):

@@ -128,6 +128,17 @@ def test_a_digits_bar_joins_it_and_specks_and_an_underline_do_not():
     assert sorted(p.number for p in left_out) == [4, 5]
 
 
+def test_a_faint_digit_broken_into_bits_is_a_place_and_a_stroke_in_bits_is_not():
+    found = [piece(1, 0, 0, 30, 50), piece(2, 100, 0, 130, 50),   # two digits
+             piece(3, 50, 2, 62, 20), piece(4, 58, 18, 74, 34),   # a faint 8 in three bits
+             piece(5, 54, 33, 70, 49),
+             piece(6, 200, 5, 204, 25), piece(7, 201, 26, 205, 48),   # a stroke in two bits
+             piece(8, 250, 10, 253, 13, 9), piece(9, 251, 40, 254, 43, 9)]   # two specks
+    places, left_out = segmentation.places(found)
+    assert [sorted(p.number for p in place.pieces) for place in places] == [[1], [3, 4, 5], [2]]
+    assert sorted(p.number for p in left_out) == [6, 7, 8, 9]
+
+
 def sure(digit, confidence):
     """A digit answer with this confidence, the rest spread over the other digits."""
     probabilities = np.full(10, (1 - confidence) / 9)
