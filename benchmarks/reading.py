@@ -84,7 +84,8 @@ def measure(name, samples, model, today=False):
         if today:
             extra += (f", today's path (likeliest) {count['today right'] / total:6.1%}"
                       f" | answered {count['answered'] / total:6.1%}, of those right "
-                      f"{count['answered right'] / max(count['answered'], 1):6.1%}")
+                      f"{count['answered right'] / max(count['answered'], 1):6.2%}"
+                      f" ({count['answered right']}/{count['answered']})")
         print(f"  {kind:22s} n={total:4d}  {shares}{extra}")
 
 
