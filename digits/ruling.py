@@ -59,7 +59,7 @@ def _shifts(mask):
     slope up to MAX_SLOPE whose ink, so moved, gathers in the fewest rows (the largest sum of
     squared row counts), searched coarse then fine; none unless it beats level by SLOPE_GAIN."""
     rows, cols = np.nonzero(mask)
-    every = -(-len(rows) // SLOPE_SAMPLE)  # a sample of the ink is enough, and much faster
+    every = max(1, -(-len(rows) // SLOPE_SAMPLE))  # a sample of the ink is enough, and faster
     rows, cols = rows[::every], cols[::every]
     columns = np.arange(mask.shape[1])
 

@@ -88,6 +88,14 @@ def test_sloping_ruled_lines_go_and_strokes_crossing_them_stay(slope):
     assert not lines[90:210, 200:207].any()
 
 
+@pytest.mark.parametrize("shape", [(1, 1), (1, 60), (60, 1), (40, 50)])
+@pytest.mark.parametrize("share", [0.0, 0.3, 1.0])
+def test_ruled_lines_of_any_mask_even_empty_or_one_pixel_wide(shape, share):
+    mask = np.random.default_rng(1).random(shape) < share
+    lines = ruling.ruled_lines(mask, np.where(mask, 0.5, 0.0), level=0.8)
+    assert lines.shape == shape and not (lines & ~mask).any()
+
+
 @pytest.mark.parametrize("line_shade", [0.3, 0.8])
 def test_a_stroke_along_a_faint_line_keeps_its_pixels(line_shade):
     mask = np.zeros((200, 300), bool)
