@@ -1,6 +1,6 @@
 """The writing on a page, as a mask: the page's ink found as for one digit (imaging.find_ink),
-less what surrounds the digits and is not ink to read (digits.surroundings), with faint
-stretches of stroke kept where they join strong ones."""
+less what surrounds the digits and is not ink to read (digits.surroundings, digits.ruling),
+with faint stretches of stroke kept where they join strong ones."""
 import numpy as np
 
 from digits import imaging, ruling, surroundings, thickness
