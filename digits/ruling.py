@@ -42,7 +42,7 @@ def _strokes_along(lines, rest, ink, level):
     return dark & np.isin(labels, np.unique(labels[rest]))
 
 
-def _horizontal_lines(mask, ink, level, faint=True):
+def _horizontal_lines(mask, ink, level, faint):
     """Pixels of the mask on horizontal ruled lines, level or sloping (crossing strokes
     included)."""
     shifts = _shifts(mask)
@@ -58,21 +58,22 @@ def _shifts(mask):
     """How far down to move each column so that lines sloping across the mask lie level: the
     slope up to MAX_SLOPE whose ink, so moved, gathers in the fewest rows (the largest sum of
     squared row counts), searched coarse then fine; none unless it beats level by SLOPE_GAIN."""
-    rows, cols = np.nonzero(mask)
-    every = max(1, -(-len(rows) // SLOPE_SAMPLE))  # a sample of the ink is enough, and faster
-    rows, cols = rows[::every], cols[::every]
     columns = np.arange(mask.shape[1])
 
     def shifts(slope):
         rise = np.round(columns * slope).astype(int)
         return rise.max() - rise
 
+    rows, cols = np.nonzero(mask)
+    if len(rows) == 0:
+        return shifts(0.0)
+    every = -(-len(rows) // SLOPE_SAMPLE)  # a sample of the ink is enough, and much faster
+    rows, cols = rows[::every], cols[::every]
+
     def gathered(slope):
         counts = np.bincount(rows + shifts(slope)[cols])
         return float(np.dot(counts, counts)), -abs(slope)  # ties go to the more level
 
-    if len(rows) == 0:
-        return shifts(0.0)
     coarse = max(np.linspace(-MAX_SLOPE, MAX_SLOPE, 11), key=gathered)
     best = max(coarse + SLOPE_STEP * np.arange(-2, 3), key=gathered)
     return shifts(best) if gathered(best)[0] > SLOPE_GAIN * gathered(0.0)[0] else shifts(0.0)

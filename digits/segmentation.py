@@ -1,10 +1,11 @@
 """From pieces of ink to the places of a number's digits, left to right, by geometry alone.
 
 Pieces as tall as the tallest make digits; two of them that lie mostly one above the other are
-one digit drawn in two strokes. Smaller pieces (the bar of a 7 or a 4, the flag of a 5, a broken
-stroke) join the digit they lie under or over; what joins nothing is a speck, and a flat piece
-below the row is an underline. A place wider than a digit may be two digits that touch
-(digits.touching and digits.cutting say where to cut it).
+one digit drawn in two strokes. Smaller pieces that together stand as tall as a digit, with no
+digit over or under them, are a faint digit broken into bits. Other smaller pieces (the bar of a
+7 or a 4, the flag of a 5, a broken stroke) join the digit they lie under or over; what joins
+nothing is a speck, and a flat piece below the row is an underline. A place wider than a
+digit may be two digits that touch (digits.touching and digits.cutting say where to cut it).
 """
 from typing import NamedTuple
 
@@ -75,10 +76,11 @@ def places(pieces):
             groups.append([body])
     small = [p for p in pieces if p.height < TALL * height]
     broken = _broken_digits(small, groups, height)
+    in_broken = {p.number for chain in broken for p in chain}
     groups = sorted(groups + broken, key=lambda g: _place(g).left)
     left_out = []
     row_bottom = np.median([_place(g).bottom for g in groups])
-    for piece in (p for p in small if not any(p in g for g in broken)):
+    for piece in (p for p in small if p.number not in in_broken):
         target = _owner(piece, groups, height, row_bottom)
         (left_out if target is None else target).append(piece)
     return [_place(g) for g in groups], left_out
@@ -96,7 +98,7 @@ def _broken_digits(small, groups, height):
             chains[-1].append(piece)
         else:
             chains.append([piece])
-    ink = np.median([sum(p.area for p in g) for g in groups]) if groups else 0
+    ink = np.median([sum(p.area for p in g) for g in groups])  # the tallest piece is a body
     return [chain for chain in chains if len(chain) > 1
             and _place(chain).height >= TALL * height and _place(chain).width > STROKE * height
             and sum(p.area for p in chain) >= BROKEN_INK * ink]

@@ -28,8 +28,7 @@ def find(gray):
     bright = np.where(writing, smooth, 0)  # the strokes' level, without the lines
     found = found._replace(ink=ink, smooth=smooth,
                            level=float(np.median(ink[bright > bright.max() / 2])))
-    return found, _strokes(found) & ~ruling.ruled_lines(_faint(found), found.ink,
-                                                               found.level)
+    return found, _strokes(found) & ~ruling.ruled_lines(_faint(found), found.ink, found.level)
 
 
 def _drawn(gray):
