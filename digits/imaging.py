@@ -9,6 +9,7 @@ from typing import NamedTuple
 import numpy as np
 from PIL import Image
 
+from digits import grid
 from digits.decoding import NoInk, read_gray
 from digits.mnist import IMAGE_SIDE, to_unit_floats
 
@@ -30,9 +31,7 @@ def _around(values, **pad):
 
 def _without_specks(pixels):
     """Each pixel capped at its brightest neighbour: a lone bright speck sinks, strokes stay."""
-    neighbours = _around(pixels, constant_values=pixels.min())
-    del neighbours[4]
-    return np.minimum(pixels, np.max(neighbours, axis=0))
+    return np.minimum(pixels, grid.brightest_neighbour(pixels, pixels.min()))
 
 
 def _paper_level(ink):

@@ -7,18 +7,11 @@ MNIST's own: MNIST test digits measure 1.6 to 4.6 (5th to 95th percentile), 2.8 
 import numpy as np
 from PIL import Image, ImageFilter
 
+from digits import grid
+
 MNIST_WIDTH = 2.8         # the median MNIST stroke, in pixels of the 20-pixel box
 NORMAL = (1.5, 5.5)       # widths MNIST has plenty of: left as they are
 MEASURE_SIDE = 80         # masks are measured at most this tall (a sharper look adds nothing)
-
-
-def _neighbours(mask, diagonals):
-    padded = np.pad(mask, 1)
-    h, w = mask.shape
-    steps = [(0, 1), (1, 0), (1, 2), (2, 1)]
-    if diagonals:
-        steps += [(0, 0), (0, 2), (2, 0), (2, 2)]
-    return [padded[y:y + h, x:x + w] for y, x in steps]
 
 
 def depth(mask):
@@ -29,7 +22,7 @@ def depth(mask):
     step = 0
     while current.any():
         found += current
-        current = current & np.logical_and.reduce(_neighbours(current, step % 2 == 1))
+        current = grid.shrunk(current, diagonals=step % 2 == 1)
         step += 1
     return found
 
@@ -42,10 +35,7 @@ def width(mask, average=np.mean):
     inside = depth(mask)
     if not inside.any():
         return 0.0
-    padded = np.pad(inside, 1)
-    h, w = inside.shape
-    deepest = np.max([padded[y:y + h, x:x + w] for y in range(3) for x in range(3)], axis=0)
-    ridge = (inside > 0) & (inside >= deepest)
+    ridge = (inside > 0) & (inside >= grid.square_max(inside))
     return 2 * float(average(inside[ridge])) - 0.5
 
 

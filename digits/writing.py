@@ -3,7 +3,7 @@ less what surrounds the digits and is not ink to read (digits.surroundings, digi
 with faint stretches of stroke kept where they join strong ones."""
 import numpy as np
 
-from digits import imaging, ruling, surroundings, thickness
+from digits import grid, imaging, ruling, surroundings, thickness
 from digits.components import label
 
 
@@ -48,13 +48,13 @@ def _strokes(found):
     """Where the ink is: pixels above the ink's edge level, and fainter ones (down to 60% of
     it, well above the noise) that connect to them, so a faint stretch of stroke does not
     break a digit in two."""
-    strong = found.smooth > found.edge
-    labels, _ = label(found.smooth > max(0.6 * found.edge, 5 * found.noise))
-    return np.isin(labels, np.unique(labels[strong]))
+    labels, count = label(found.smooth > max(0.6 * found.edge, 5 * found.noise))
+    kept = np.zeros(count + 1, bool)
+    kept[labels[found.smooth > found.edge]] = True
+    kept[0] = False
+    return kept[labels]
 
 
 def near(mask):
     """The mask grown by a pixel: where a stroke's anti-aliased edge may be."""
-    padded = np.pad(mask, 1)
-    h, w = mask.shape
-    return np.logical_or.reduce([padded[y:y + h, x:x + w] for y in range(3) for x in range(3)])
+    return grid.grown(mask)
