@@ -173,8 +173,33 @@ def test_bad_inputs_get_one_line_each_and_the_rest_go_on(tflite_model, digits, t
     assert all(line.startswith(tuple(errors)) for line in text.stderr.splitlines()[:-1])
 
 
+def test_a_long_list_read_on_two_processes_gives_what_one_process_does(tflite_model, mnist_dir,
+                                                                       tmp_path):
+    from digits.apps.parallel import POOL_FROM
+
+    images, _ = read_split("t10k", mnist_dir)
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for index in range(POOL_FROM + 20):
+        Image.fromarray(255 - images[index]).save(folder / f"{index:04d}.png")
+    (folder / "0100.png").write_bytes(b"damaged")  # an error in a worker, in its place
+    outputs = {}
+    for jobs in (1, 2):
+        saved = tmp_path / f"seen-{jobs}"
+        result = predict(folder, "--json", "--jobs", jobs, "--save-normalized", saved,
+                         model=tflite_model, expect=1)
+        outputs[jobs] = json.loads(result.stdout)
+        assert "Traceback" not in result.stderr
+    assert outputs[1] == outputs[2]
+    assert "error" in outputs[2][100] and outputs[2][101]["file"].endswith("0101.png")
+    pictures = {jobs: sorted(path.name for path in (tmp_path / f"seen-{jobs}").iterdir())
+                for jobs in (1, 2)}
+    assert pictures[1] == pictures[2] and len(pictures[2]) >= POOL_FROM
+
+
 @pytest.mark.parametrize("args", [[], ["--no-such-option", "x.png"],
-                                  ["x.png", "--save-normalized", "pyproject.toml"]])
+                                  ["x.png", "--save-normalized", "pyproject.toml"],
+                                  ["x.png", "--jobs", "0"]])
 def test_usage_errors_exit_2(args):
     result = run([sys.executable, "-m", "digits.apps.predict", *args], cwd=ROOT, check=False)
     assert result.returncode == 2 and "usage:" in result.stderr

@@ -2,6 +2,7 @@
 never loaded.
 
     digits-predict IMAGE [IMAGE | FOLDER ...] [--json] [--save-normalized DIR] [--model FILE]
+                   [--jobs N]
 
 One line per file: the digit, its confidence and the next two candidates; or the number with
 each digit's confidence; or "not sure" / "not a digit". A file that cannot be read gets one error
@@ -17,6 +18,7 @@ import numpy as np
 from PIL import Image
 
 from digits import answering, budget, decoding, errors, reading
+from digits.apps import parallel
 from digits.files import atomic_path
 from digits.litert import Classifier
 from digits.paths import app_model_file
@@ -38,10 +40,20 @@ def parse_args(argv):
                              "(<name>-1.png, <name>-2.png... for the digits of a number)")
     parser.add_argument("--model", metavar="FILE", type=Path, default=app_model_file(),
                         help="the LiteRT model (default: the convnet, models/cnn/model.tflite)")
+    parser.add_argument("--jobs", type=positive_count, default=parallel.usable_cores(),
+                        help="processes reading a long list of images at once (default: one per "
+                             f"CPU, here {parallel.usable_cores()})")
     args = parser.parse_args(argv)
     if args.save_normalized and args.save_normalized.exists() and not args.save_normalized.is_dir():
         parser.error(f"--save-normalized: {args.save_normalized} is a file, not a folder")
     return args
+
+
+def positive_count(text):
+    """A whole number of at least 1, for argparse."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return int(text)
 
 
 def expand(inputs):
@@ -84,19 +96,26 @@ def _check_cost(file):
                                  f"{DECODE_LIMIT / 2**20:,.0f} MB); save it smaller")
 
 
-def identify(inputs, classifier, save_dir=None):
+def read_one(listed, classifier):
+    """The reading of one (file, problem) from expand(), or the ImageError's message."""
+    file, problem = listed
+    try:
+        if problem:
+            raise decoding.ImageError(problem)
+        with stderr_discarded():  # libtiff prints its own notes on damaged files
+            _check_cost(file)
+            return reading.read_file(file, classifier)
+    except decoding.ImageError as error:
+        return str(error)
+
+
+def identify(inputs, classifier, save_dir=None, jobs=1):
     """One result per file, in order: {file, model} and what answering.summary() says of it, or
-    {file, error}."""
-    taken = set()
-    for file, problem in expand(inputs):
-        try:
-            if problem:
-                raise decoding.ImageError(problem)
-            with stderr_discarded():  # libtiff prints its own notes on damaged files
-                _check_cost(file)
-                read = reading.read_file(file, classifier)
-        except decoding.ImageError as error:
-            yield {"file": file, "error": str(error)}
+    {file, error}. A long list is read on `jobs` processes."""
+    taken, listed = set(), list(expand(inputs))
+    for (file, _), read in zip(listed, parallel.in_order(read_one, listed, classifier, jobs)):
+        if isinstance(read, str):
+            yield {"file": file, "error": read}
             continue
         if save_dir:
             stem, places = Path(file).stem, read["places"]
@@ -117,7 +136,8 @@ def main(argv=None):
     """Identify every input; return the exit status."""
     args = parse_args(argv)
     collected, failed = [], 0
-    for result in identify(args.inputs, Classifier(args.model), args.save_normalized):
+    for result in identify(args.inputs, Classifier(args.model), args.save_normalized,
+                           args.jobs):
         failed += "error" in result
         if args.json:
             collected.append(result)
