@@ -1,15 +1,17 @@
 """Memory: what budget.py says a decode takes, against what it takes; predict within its budget."""
 import io
+import multiprocessing
 import re
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
 from PIL import Image
 
 from digits import budget
-from digits.apps import predict
+from digits.apps import parallel, predict
 from digits.litert import Classifier
 from tests.conftest import ROOT
 from tests.fuzz_inputs import encode, seven
@@ -92,3 +94,27 @@ def test_predict_refuses_a_decode_over_its_limit(tflite_model, tmp_path, monkeyp
 def test_a_header_that_cannot_be_read_costs_nothing_to_refuse():
     assert budget.header_of(b"not an image") is None
     assert budget.header_of(io.BytesIO(b"").getvalue()) is None
+
+
+def _decode_in_turn(budget, started, events):
+    started.set()
+    with budget.share(5 * 2**20):
+        events.put("second decode starts")
+
+
+def test_worker_processes_decode_within_one_shared_budget():
+    """A decode that does not fit beside another waits for it to end; one that fits does not."""
+    context = multiprocessing.get_context("spawn")
+    shared = parallel.SharedBudget(context, 10 * 2**20)
+    started, events = context.Event(), context.Queue()
+    with shared.share(8 * 2**20):
+        waiting = context.Process(target=_decode_in_turn, args=(shared, started, events))
+        waiting.start()
+        assert started.wait(60)
+        with shared.share(2 * 2**20):  # fits beside the first: no wait
+            pass
+        time.sleep(0.5)  # a budget that let the other decode in would show it by now
+        events.put("first decode ends")
+    waiting.join(60)
+    assert [events.get(timeout=10) for _ in range(2)] == ["first decode ends",
+                                                          "second decode starts"]

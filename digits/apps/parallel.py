@@ -1,9 +1,10 @@
-"""Read many files on every core: worker processes, each with its own copy of the model, and
-the results in the order of the files.
+"""Read many files on every core: worker processes, each with its own copy of the model, the
+results in the order of the files, and one memory budget for the decodes of them all.
 
 A pool costs each worker a start (Python, NumPy, Pillow and the model: about 0.2 s), so short
 lists are read in this process, with the model already loaded.
 """
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -13,7 +14,7 @@ from digits.litert import Classifier
 POOL_FROM = 256  # files: below this, one process finishes before a pool has started
 CHUNK = 16       # files a worker takes at a time: fewer round trips, still even shares
 
-_classifier = None  # each worker's own model
+_worker = None  # each worker's own (model, decode budget)
 
 
 def usable_cores():
@@ -24,28 +25,59 @@ def usable_cores():
         return os.cpu_count() or 1
 
 
-def in_order(function, items, classifier, jobs):
-    """function(item, classifier) for each item, in order, on up to `jobs` processes.
-    `function` must be a module-level function (the workers import it by name)."""
+class NoBudget:
+    """One process decodes one image at a time: nothing to share."""
+
+    def share(self, cost):
+        return contextlib.nullcontext()
+
+
+class SharedBudget:
+    """Bytes that the workers' decodes may take together: a decode waits until its cost fits
+    beside the others' (an image that takes the whole budget, until it is alone)."""
+
+    def __init__(self, context, limit):
+        self._used, self._changed = context.Value("q", 0, lock=False), context.Condition()
+        self._limit = limit
+
+    @contextlib.contextmanager
+    def share(self, cost):
+        with self._changed:
+            self._changed.wait_for(lambda: self._used.value == 0
+                                   or self._used.value + cost <= self._limit)
+            self._used.value += cost
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._used.value -= cost
+                self._changed.notify_all()
+
+
+def in_order(function, items, classifier, jobs, memory_limit):
+    """function(item, classifier, budget) for each item, in order, on up to `jobs` processes
+    whose decodes share `memory_limit` bytes (budget.share(cost) around each). `function` must
+    be a module-level function (the workers import it by name)."""
     if jobs <= 1 or len(items) < POOL_FROM:
-        yield from (function(item, classifier) for item in items)
+        yield from (function(item, classifier, NoBudget()) for item in items)
         return
     context = multiprocessing.get_context("spawn")  # no fork of a process running LiteRT
-    with context.Pool(jobs, _start_worker, (classifier.path,)) as pool:
+    budget = SharedBudget(context, memory_limit)
+    with context.Pool(jobs, _start_worker, (classifier.path, budget)) as pool:
         yield from pool.imap(_Call(function), items, CHUNK)
 
 
-def _start_worker(model_path):
+def _start_worker(model_path, budget):
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the parent stops the pool, one line
-    global _classifier
-    _classifier = Classifier(model_path)
+    global _worker
+    _worker = Classifier(model_path), budget
 
 
 class _Call:
-    """function(item, the worker's model), picklable."""
+    """function(item, the worker's model, the shared budget), picklable."""
 
     def __init__(self, function):
         self.function = function
 
     def __call__(self, item):
-        return self.function(item, _classifier)
+        return self.function(item, *_worker)

@@ -19,12 +19,14 @@ from PIL import Image
 
 from digits import answering, budget, decoding, errors, reading
 from digits.apps import parallel
+from digits.apps.arguments import whole_number
 from digits.files import atomic_path
 from digits.litert import Classifier
 from digits.paths import app_model_file
 from digits.quiet import stderr_discarded
 
-DECODE_LIMIT = 640 * 2**20  # bytes one decode may take (budget.py): a 50-megapixel RGBA PNG fits
+DECODE_LIMIT = 640 * 2**20  # bytes one decode (all of them at once, with --jobs) may take
+                            # (budget.py): a 50-megapixel RGBA PNG fits
 SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 
 
@@ -40,20 +42,14 @@ def parse_args(argv):
                              "(<name>-1.png, <name>-2.png... for the digits of a number)")
     parser.add_argument("--model", metavar="FILE", type=Path, default=app_model_file(),
                         help="the LiteRT model (default: the convnet, models/cnn/model.tflite)")
-    parser.add_argument("--jobs", type=positive_count, default=parallel.usable_cores(),
+    parser.add_argument("--jobs", type=whole_number(1, 256, "a number of processes"),
+                        default=parallel.usable_cores(),
                         help="processes reading a long list of images at once (default: one per "
                              f"CPU, here {parallel.usable_cores()})")
     args = parser.parse_args(argv)
     if args.save_normalized and args.save_normalized.exists() and not args.save_normalized.is_dir():
         parser.error(f"--save-normalized: {args.save_normalized} is a file, not a folder")
     return args
-
-
-def positive_count(text):
-    """A whole number of at least 1, for argparse."""
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
-    return int(text)
 
 
 def expand(inputs):
@@ -86,24 +82,27 @@ def _save(pixels, stem, folder, taken):
         raise errors.UserError(f"cannot write {folder / name}: {error.strerror or error}") from None
 
 
-def _check_cost(file):
-    """ImageError if decoding `file` would take more than DECODE_LIMIT, known from its header."""
+def _decode_cost(file):
+    """The bytes decoding `file` will take, known from its header (0 if it has none that Pillow
+    reads: read_gray then refuses it at once); ImageError if over DECODE_LIMIT."""
     header = budget.header_of(file)
     if header and header[2] > DECODE_LIMIT:
         width, height, cost = header
         raise decoding.ImageError(f"image too large to decode: {width}x{height} pixels of this "
                                  f"kind would take {cost / 2**20:,.0f} MB of memory (at most "
                                  f"{DECODE_LIMIT / 2**20:,.0f} MB); save it smaller")
+    return header[2] if header else 0
 
 
-def read_one(listed, classifier):
-    """The reading of one (file, problem) from expand(), or the ImageError's message."""
+def read_one(listed, classifier, decodes):
+    """The reading of one (file, problem) from expand(), or the ImageError's message; the
+    decode waits for its share of the memory budget that `decodes` keeps."""
     file, problem = listed
     try:
         if problem:
             raise decoding.ImageError(problem)
-        with stderr_discarded():  # libtiff prints its own notes on damaged files
-            _check_cost(file)
+        # libtiff prints its own notes on damaged files
+        with stderr_discarded(), decodes.share(_decode_cost(file)):
             return reading.read_file(file, classifier)
     except decoding.ImageError as error:
         return str(error)
@@ -111,9 +110,10 @@ def read_one(listed, classifier):
 
 def identify(inputs, classifier, save_dir=None, jobs=1):
     """One result per file, in order: {file, model} and what answering.summary() says of it, or
-    {file, error}. A long list is read on `jobs` processes."""
+    {file, error}. A long list is read on `jobs` processes, whose decodes share DECODE_LIMIT."""
     taken, listed = set(), list(expand(inputs))
-    for (file, _), read in zip(listed, parallel.in_order(read_one, listed, classifier, jobs)):
+    readings = parallel.in_order(read_one, listed, classifier, jobs, DECODE_LIMIT)
+    for (file, _), read in zip(listed, readings):
         if isinstance(read, str):
             yield {"file": file, "error": read}
             continue
