@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException
 
 from digits import answering, decoding, errors, reading
 from digits.apps import limits
+from digits.apps.arguments import whole_number
 from digits.apps.delivery import DeliveringProtocol
 from digits.apps.docs import add_docs
 from digits.apps.limits import MAX_BODY  # noqa: F401 (where the tests and clients look for it)
@@ -92,29 +93,17 @@ def create_app(model_path=None):
     return app
 
 
-def port_number(text):
-    """A TCP port, 1-65535, for argparse."""
-    if not text.isdigit() or not 1 <= int(text) <= 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (1-65535)")
-    return int(text)
-
-
-def worker_count(text):
-    """A number of worker processes, 1-64, for argparse."""
-    if not text.isdigit() or not 1 <= int(text) <= 64:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of workers (1-64)")
-    return int(text)
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="digits-serve",
                                      description="Serve the digit-drawing page and its API.")
     parser.add_argument("--host", default="127.0.0.1",
                         help="the address to listen on (default: 127.0.0.1, this machine only)")
-    parser.add_argument("--port", type=port_number, default=8000, help="default: 8000")
+    parser.add_argument("--port", type=whole_number(1, 65535, "a port number"),
+                        default=8000, help="default: 8000")
     parser.add_argument("--model", metavar="FILE", type=Path, default=app_model_file(),
                         help="the LiteRT model (default: the convnet, models/cnn/model.tflite)")
-    parser.add_argument("--workers", type=worker_count, default=1,
+    parser.add_argument("--workers", type=whole_number(1, 64, "a number of workers"),
+                        default=1,
                         help="processes serving at once, each with its own model (default: 1)")
     args = parser.parse_args(argv)
     app = create_app(args.model)  # a missing or broken model stops here, in one line
