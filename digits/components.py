@@ -90,16 +90,17 @@ class Piece(NamedTuple):
 
 
 def pieces(labels, count):
-    """Each piece's box and area, from label()."""
-    rows, cols = np.nonzero(labels)
-    found = labels[rows, cols]
-    area = np.bincount(found, minlength=count + 1)
+    """Each piece's box and area, from label(): its runs (each within one piece, as pieces
+    that touch along a row are one)."""
+    rows, starts, ends = runs(labels > 0)
+    found = labels[rows, starts]
+    area = np.bincount(found, ends - starts, minlength=count + 1).astype(int)
     top = np.full(count + 1, labels.shape[0])
     left = np.full(count + 1, labels.shape[1])
     bottom, right = np.zeros(count + 1, int), np.zeros(count + 1, int)
     np.minimum.at(top, found, rows)
-    np.minimum.at(left, found, cols)
+    np.minimum.at(left, found, starts)
     np.maximum.at(bottom, found, rows + 1)
-    np.maximum.at(right, found, cols + 1)
+    np.maximum.at(right, found, ends)
     return [Piece(n, int(left[n]), int(top[n]), int(right[n]), int(bottom[n]), int(area[n]))
             for n in range(1, count + 1)]

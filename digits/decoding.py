@@ -23,6 +23,7 @@ UPRIGHT = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
            4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE,
            6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
            8: Image.Transpose.ROTATE_90}
+QUARTER_TURNS = {UPRIGHT[5], UPRIGHT[6], UPRIGHT[7], UPRIGHT[8]}  # width and height swap
 
 
 class ImageError(UserError):
@@ -35,6 +36,11 @@ class NoInk(ImageError):
 
 def read_gray(source, side=WORK_SIDE):
     """Grayscale floats in [0, 1], at most `side` pixels a side, from a file path or its bytes."""
+    return read_upright(source, side)[0]
+
+
+def read_upright(source, side=WORK_SIDE):
+    """read_gray(), and the image's (width, height) as shown upright, from its header."""
     try:
         in_memory = isinstance(source, (bytes, bytearray))
         if (len(source) if in_memory else os.path.getsize(source)) == 0:
@@ -45,6 +51,7 @@ def read_gray(source, side=WORK_SIDE):
                                  f"(at most {MAX_PIXELS:,})")
             image.draft("L", (side, side))  # JPEG: decode at 1/2, 1/4 or 1/8 size
             turn = UPRIGHT.get(image.getexif().get(ORIENTATION))  # phone photos
+            size = image.size[::-1] if turn in QUARTER_TURNS else image.size
             full_scale = 65535 if image.mode.startswith("I") else 1  # 16-bit grayscale
             small = _shrunk(image, side)
             if small.mode.startswith("I") or small.mode == "F":
@@ -65,8 +72,8 @@ def read_gray(source, side=WORK_SIDE):
     except Exception as error:  # a corrupt file makes Pillow's decoders raise many kinds of error
         raise ImageError(f"cannot decode the image ({error})") from None
     if pixels.ndim == 3:
-        return _on_paper(pixels[..., 0], pixels[..., 1])
-    return np.clip(np.nan_to_num(pixels), 0, 1)  # a float TIFF may hold NaN: no light, black
+        return _on_paper(pixels[..., 0], pixels[..., 1]), size
+    return np.clip(np.nan_to_num(pixels), 0, 1), size  # a float TIFF may hold NaN: black
 
 
 def _shrunk(image, side):

@@ -7,11 +7,9 @@ each through MNIST's normalization and the model in one batch, and say which pla
 Geometry finds the digits; the model only confirms a cut between two digits that touch. Each
 place is answered as a single digit is (digits.decision): a digit, "not sure" or "not a digit".
 """
-import io
 import math
 
 import numpy as np
-from PIL import Image
 
 from digits import decision, decoding, imaging, segmentation, thickness, touching, writing
 from digits.components import label, pieces
@@ -25,19 +23,8 @@ FAINT = 0.4         # a piece whose ink averages under 40% of the strokes' level
 
 def read_file(source, classifier):
     """read_number() on an image file (path or bytes), decoded at READING_SIDE."""
-    gray = decoding.read_gray(source, side=READING_SIDE)
-    return read_number(gray, classifier, size=original_size(source, gray.shape))
-
-
-def original_size(source, upright_shape):
-    """(width, height) of an image file as shown upright (its decoded, upright pixels have
-    `upright_shape`), from its header: a quarter turn swaps them."""
-    in_memory = isinstance(source, (bytes, bytearray))
-    with Image.open(io.BytesIO(source) if in_memory else source) as image:
-        width, height = image.size
-    rows, cols = upright_shape
-    turned = width != height and (width > height) != (cols > rows)
-    return (height, width) if turned else (width, height)
+    gray, size = decoding.read_upright(source, side=READING_SIDE)
+    return read_number(gray, classifier, size=size)
 
 
 def read_number(gray, classifier, size=None):
