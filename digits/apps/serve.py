@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from digits import answering, decoding, errors, reading
-from digits.apps import limits
+from digits.apps import limits, workers
 from digits.apps.arguments import whole_number
 from digits.apps.delivery import DeliveringProtocol
 from digits.apps.docs import add_docs
@@ -107,14 +107,16 @@ def main(argv=None):
                         help="processes serving at once, each with its own model (default: 1)")
     args = parser.parse_args(argv)
     app = create_app(args.model)  # a missing or broken model stops here, in one line
-    if args.workers > 1:  # each worker process builds its own app from the import string
-        os.environ[MODEL_VARIABLE] = str(args.model.resolve())
-        app = "digits.apps.serve:create_app"
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"warning: serving on {args.host}: anyone who can reach it can use it (no login)")
-    uvicorn.run(app, factory=args.workers > 1, host=args.host, port=args.port,
-                workers=args.workers, http=DeliveringProtocol,
-                limit_concurrency=MAX_CONNECTIONS, access_log=False, log_level="info")
+    options = {"host": args.host, "port": args.port, "http": DeliveringProtocol,
+               "limit_concurrency": MAX_CONNECTIONS, "access_log": False, "log_level": "info"}
+    if args.workers == 1:
+        uvicorn.run(app, **options)
+        return
+    # Each worker process builds its own app from the import string.
+    os.environ[MODEL_VARIABLE] = str(args.model.resolve())
+    workers.run(args.workers, app="digits.apps.serve:create_app", factory=True, **options)
 
 
 def console():
