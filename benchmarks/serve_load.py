@@ -1,16 +1,16 @@
 """Load digits-serve on loopback with a drawn digit, as the page sends it.
 
     python benchmarks/serve_load.py [--requests 2000] [--concurrency 16] [--alone 500]
-                                    [--url http://127.0.0.1:PORT] [--png FILE]
+                                    [--workers 1] [--url http://127.0.0.1:PORT] [--png FILE]
 
-Starts the server (models/cnn/model.tflite; `dvc repro` first) on a free port of 127.0.0.1, unless
---url names one already running. The body is what the page posts while you draw: a 336x112 PNG of
-a "7" in black strokes 7% of its height wide, antialiased, on white (--png: another file showing a
-7, e.g. one saved from the page in Chromium). Clients keep their connections open (HTTP/1.1
-keep-alive, a lean asyncio client). Prints, for one client alone (the latency a person feels),
-then for --requests requests from --concurrency clients at once: errors (non-200 answers or a
-digit other than 7), p50 and p99 latency, requests per second, and the load average before and
-after (the clients share the machine's cores with the server).
+Starts the server (models/cnn/model.tflite; `dvc repro` first; --workers processes) on a free port
+of 127.0.0.1, unless --url names one already running. The body is what the page posts while you
+draw: a 336x112 PNG of a "7" in black strokes 7% of its height wide, antialiased, on white (--png:
+another file showing a 7, e.g. one saved from the page in Chromium). Clients keep their connections
+open (HTTP/1.1 keep-alive, a lean asyncio client). Prints, for one client alone (the latency a
+person feels), then for --requests requests from --concurrency clients at once: errors (non-200
+answers or a digit other than 7), p50 and p99 latency, requests per second, and the load average
+before and after (the clients share the machine's cores with the server).
 """
 import argparse
 import asyncio
@@ -50,11 +50,12 @@ def drawn_png(strokes=SEVEN, height=HEIGHT, supersample=4):
     return buffer.getvalue()
 
 
-def start_server():
+def start_server(workers=1):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "digits.apps.serve", "--port", str(port)],
+    server = subprocess.Popen([sys.executable, "-m", "digits.apps.serve", "--port", str(port),
+                               "--workers", str(workers)],
                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):
@@ -112,13 +113,14 @@ def main():
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--alone", type=int, default=500, help="requests from one client")
+    parser.add_argument("--workers", type=int, default=1, help="server processes to start")
     parser.add_argument("--url", help="a server already running on 127.0.0.1")
     parser.add_argument("--png", type=Path, help="the body to send, instead of the drawn 7")
     args = parser.parse_args()
     if args.url and urlsplit(args.url).hostname not in ("127.0.0.1", "localhost"):
         sys.exit("--url: only a server on this machine (127.0.0.1)")
     body = args.png.read_bytes() if args.png else drawn_png()
-    server, url = (None, args.url) if args.url else start_server()
+    server, url = (None, args.url) if args.url else start_server(args.workers)
     try:
         print(f"{url}: {args.png or f'a {ASPECT * HEIGHT}x{HEIGHT} drawn 7'}, {len(body):,} bytes; "
               f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
