@@ -6,6 +6,7 @@ run along the frame become paper. opened() takes the strokes off the paper, to s
 """
 import numpy as np
 
+from digits import grid
 from digits.components import label
 
 FRAME_CONTACT = 0.3  # a dark region along 30% of a side is a table or a border, not a digit
@@ -41,12 +42,9 @@ def frame_cleared(gray):
 
 def _grown(mask, steps):
     """The mask dilated by `steps` pixels (a square)."""
-    grown = mask.copy()
+    grown = mask
     for _ in range(steps):
-        padded = np.pad(grown, 1)
-        h, w = grown.shape
-        grown = np.logical_or.reduce([padded[y:y + h, x:x + w] for y in range(3)
-                                      for x in range(3)])
+        grown = grid.grown(grown)
     return grown
 
 
