@@ -5,6 +5,7 @@ A pool costs each worker a start (Python, NumPy, Pillow and the model: about 0.2
 lists are read in this process, with the model already loaded.
 """
 import contextlib
+import functools
 import multiprocessing
 import os
 import signal
@@ -13,16 +14,19 @@ from digits.litert import Classifier
 
 POOL_FROM = 256  # files: below this, one process finishes before a pool has started
 CHUNK = 16       # files a worker takes at a time: fewer round trips, still even shares
+DEFAULT_MOST = 4  # processes by default: each holds about 60 MB beside the decodes' shared
+                  # budget, so four keep the whole under 1 GB
 
 _worker = None  # each worker's own (model, decode budget)
 
 
-def usable_cores():
-    """The CPUs this process may run on."""
+def default_jobs():
+    """One process per CPU this process may run on, at most DEFAULT_MOST."""
     try:
-        return len(os.sched_getaffinity(0))
+        cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+    return min(cores, DEFAULT_MOST)
 
 
 class NoBudget:
@@ -64,7 +68,7 @@ def in_order(function, items, classifier, jobs, memory_limit):
     context = multiprocessing.get_context("spawn")  # no fork of a process running LiteRT
     budget = SharedBudget(context, memory_limit)
     with context.Pool(jobs, _start_worker, (classifier.path, budget)) as pool:
-        yield from pool.imap(_Call(function), items, CHUNK)
+        yield from pool.imap(functools.partial(_in_worker, function), items, CHUNK)
 
 
 def _start_worker(model_path, budget):
@@ -73,11 +77,5 @@ def _start_worker(model_path, budget):
     _worker = Classifier(model_path), budget
 
 
-class _Call:
-    """function(item, the worker's model, the shared budget), picklable."""
-
-    def __init__(self, function):
-        self.function = function
-
-    def __call__(self, item):
-        return self.function(item, *_worker)
+def _in_worker(function, item):
+    return function(item, *_worker)

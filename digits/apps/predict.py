@@ -43,9 +43,10 @@ def parse_args(argv):
     parser.add_argument("--model", metavar="FILE", type=Path, default=app_model_file(),
                         help="the LiteRT model (default: the convnet, models/cnn/model.tflite)")
     parser.add_argument("--jobs", type=whole_number(1, 256, "a number of processes"),
-                        default=parallel.usable_cores(),
+                        default=parallel.default_jobs(),
                         help="processes reading a long list of images at once (default: one per "
-                             f"CPU, here {parallel.usable_cores()})")
+                             f"CPU, at most {parallel.DEFAULT_MOST}: here "
+                             f"{parallel.default_jobs()})")
     args = parser.parse_args(argv)
     if args.save_normalized and args.save_normalized.exists() and not args.save_normalized.is_dir():
         parser.error(f"--save-normalized: {args.save_normalized} is a file, not a folder")
