@@ -26,8 +26,8 @@ def find(gray):
     missed = np.maximum(paper - found.paper, 0)
     ink, smooth = found.ink - missed, found.smooth - missed
     bright = np.where(writing, smooth, 0)  # the strokes' level, without the lines
-    found = found._replace(ink=ink, smooth=smooth,
-                           level=float(np.median(ink[bright > bright.max() / 2])))
+    level = float(np.median(ink[bright > bright.max() / 2])) if bright.max() > 0 else found.level
+    found = found._replace(ink=ink, smooth=smooth, level=level)
     return found, _strokes(found) & ~ruling.ruled_lines(_faint(found), found.ink, found.level)
 
 

@@ -324,6 +324,14 @@ def test_lines_alone_are_not_a_number(model):
     assert reading.read_file(png(page), model) == {"number": None, "places": []}
 
 
+def test_a_filled_square_over_half_the_image_is_not_a_number(model, recwarn):
+    """Once the ink's level came out NaN here (the median of no pixels), with a warning."""
+    page = Image.new("L", (106, 106), 191)
+    ImageDraw.Draw(page).rectangle((14, 14, 91, 91), fill=85)
+    assert reading.read_file(png(page), model)["number"] is None
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
 def test_hatching_is_not_a_number_but_written_ones_are(mnist_test, model):
     page = Image.new("L", (320, 200), 235)
     draw = ImageDraw.Draw(page)
