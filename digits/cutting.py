@@ -20,11 +20,15 @@ def cuts(mask):
     ys = np.arange(h)[:, None] - h / 2
     xs = np.arange(w)[None, :]
     loops, ink = _holes(mask), mask.sum()
+    ink_y, ink_x = np.nonzero(mask)
+    lo, hi = int(0.2 * w), int(0.8 * w) + 1
     sides = []
     for tilt in TILTS:
         shifted = xs - tilt * ys  # x of each pixel measured along the leaning cut
-        lo, hi = int(0.2 * w), int(0.8 * w) + 1
-        crossed = [(mask & (shifted >= c) & (shifted < c + 1)).any(axis=1) for c in range(lo, hi)]
+        cut = np.floor(shifted[ink_y, ink_x]).astype(int)  # the cut each ink pixel lies on
+        inside = (cut >= lo) & (cut < hi)
+        crossed = np.zeros((hi - lo, h), bool)  # for each cut, the rows where it meets ink
+        crossed[cut[inside] - lo, ink_y[inside]] = True
         thickness = np.array([rows.sum() if _runs(rows) <= 1 else h for rows in crossed])
         sides += [shifted < lo + position for position in _lowest(thickness, 2)
                   if thickness[position] < h]
@@ -46,11 +50,13 @@ def _seam(mask):
     h, w = mask.shape
     lo, hi = int(0.2 * w), int(0.8 * w) + 1
     cost = mask[:, lo:hi].astype(np.float32)
-    total, came_from = cost[0].copy(), np.zeros((h, hi - lo), np.int8)
-    across = np.arange(hi - lo)
+    n = hi - lo
+    came_from, across = np.zeros((h, n), np.int8), np.arange(n)
+    ways = np.full((3, n + 1), np.inf)  # the least ink so far coming from the left, from
+    total = cost[0]                     # straight above, or from the right (inf: no way)
     for y in range(1, h):
-        ways = np.stack([np.r_[np.inf, total[:-1]], total, np.r_[total[1:], np.inf]])
-        best = ways.argmin(axis=0)  # from the left, straight above, or from the right
+        ways[0, 1:], ways[1, :n], ways[2, :n - 1] = total, total, total[1:]
+        best = ways[:, :n].argmin(axis=0)
         came_from[y] = best - 1
         total = ways[best, across] + cost[y] + 0.01 * (best != 1)  # straight when it's a tie
     path = np.empty(h, int)

@@ -7,6 +7,7 @@ digit over or under them, are a faint digit broken into bits. Other smaller piec
 nothing is a speck, and a flat piece below the row is an underline. A place wider than a
 digit may be two digits that touch (digits.touching and digits.cutting say where to cut it).
 """
+from statistics import median
 from typing import NamedTuple
 
 import numpy as np
@@ -49,7 +50,7 @@ def _overlap(a, b):
 def usual_height(pieces):
     """The usual height of the digits: the median of the pieces at least half the tallest."""
     tallest = max(p.height for p in pieces)
-    return float(np.median([p.height for p in pieces if p.height >= tallest / 2]))
+    return float(median([p.height for p in pieces if p.height >= tallest / 2]))
 
 
 def without_frame_slivers(pieces, shape):
@@ -79,7 +80,7 @@ def places(pieces):
     in_broken = {p.number for chain in broken for p in chain}
     groups = sorted(groups + broken, key=lambda g: _place(g).left)
     left_out = []
-    row_bottom = np.median([_place(g).bottom for g in groups])
+    row_bottom = median([_place(g).bottom for g in groups])
     for piece in (p for p in small if p.number not in in_broken):
         target = _owner(piece, groups, height, row_bottom)
         (left_out if target is None else target).append(piece)
@@ -98,7 +99,7 @@ def _broken_digits(small, groups, height):
             chains[-1].append(piece)
         else:
             chains.append([piece])
-    ink = np.median([sum(p.area for p in g) for g in groups])  # the tallest piece is a body
+    ink = median([sum(p.area for p in g) for g in groups])  # the tallest piece is a body
     return [chain for chain in chains if len(chain) > 1
             and _place(chain).height >= TALL * height and _place(chain).width > STROKE * height
             and sum(p.area for p in chain) >= BROKEN_INK * ink]
@@ -133,7 +134,7 @@ def repeated_stroke(places):
     1s written in a row are not so regular: tests/test_reading.py)."""
     if len(places) < 3 or any(p.width > STROKE * p.height for p in places):
         return False
-    slack = 1 + 0.03 * float(np.median([p.height for p in places]))
+    slack = 1 + 0.03 * float(median([p.height for p in places]))
     centres = [(p.left + p.right) / 2 for p in places]
     steps = np.diff(centres)
     return (all(np.ptp([getattr(p, side) for p in places]) <= slack

@@ -1,5 +1,6 @@
 """Two digits that touch: whether a place may hold two, where to cut it, and which reading to
 keep — the place whole, two halves that both read as sure digits, or "not sure"."""
+from statistics import median
 from typing import NamedTuple
 
 import numpy as np
@@ -29,7 +30,7 @@ def may_be_two(place, places):
     others = [max(p.width, 0.6 * p.height) for p in places if p is not place]  # a 1 counts as
     # a digit of usual width: it is narrow, not a sign that its neighbours are two digits
     return place.width > segmentation.WIDE * place.height and (
-        not others or place.width > PAIR * np.median(others))
+        not others or place.width > PAIR * median(others))
 
 
 def options(place, labels, two_possible):
