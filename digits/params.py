@@ -64,6 +64,7 @@ RULES = {
         "dense_units": POSITIVE_INT,
         "dropout": UNIT_INTERVAL,
         "epochs": POSITIVE_INT,
+        "validate_every": POSITIVE_INT,
         "batch_size": POSITIVE_INT,
         "learning_rate": POSITIVE_NUMBER,
         "warmup_epochs": NON_NEGATIVE_INT,

@@ -4,14 +4,21 @@ from pathlib import Path
 from digits.quiet_tensorflow import keras, tf
 
 # What the original recipe (the mlp section) leaves out; the cnn section sets each of these.
-PLAIN_TRAINING = {"warmup_epochs": None, "label_smoothing": 0.0, "ema_momentum": 0.0,
-                  "rotation_degrees": 0, "zoom": 0, "shift_pixels": 0, "thickness_fraction": 0,
-                  "thickness_window": 2, "mixed_precision": False}
+PLAIN_TRAINING = {"validate_every": 1, "warmup_epochs": None, "label_smoothing": 0.0,
+                  "ema_momentum": 0.0, "rotation_degrees": 0, "zoom": 0, "shift_pixels": 0,
+                  "thickness_fraction": 0, "thickness_window": 2, "mixed_precision": False}
 
 
 def full_recipe(recipe):
     """A model's params section with every training knob present."""
     return {**PLAIN_TRAINING, **recipe}
+
+
+def validation_epochs(recipe):
+    """The epochs after which the validation split is scored: every `validate_every`, and the
+    last. It only watches training (nothing is chosen by it), and each pass costs time."""
+    every, epochs = recipe["validate_every"], recipe["epochs"]
+    return sorted({*range(every, epochs + 1, every), epochs})
 
 
 def distribution_strategy(name):

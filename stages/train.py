@@ -3,8 +3,9 @@ validation split.
 
     python -m stages.train mlp|cnn
 
-Writes models/<model>/model.keras and, through dvclive, the loss and accuracy of both splits
-after each epoch to reports/<model>/train/ (plots/metrics/{train,eval}/*.tsv).
+Writes models/<model>/model.keras and, through dvclive, the loss and accuracy of the training
+split after each epoch and of the validation split after every `validate_every` epochs and the
+last, to reports/<model>/train/ (plots/metrics/{train,eval}/*.tsv).
 """
 import sys
 
@@ -52,6 +53,7 @@ def main():
             shuffle=False,  # the batches come shuffled already
             epochs=recipe["epochs"],
             validation_data=(x_val, datasets.one_hot(y_val)),
+            validation_freq=training.validation_epochs(recipe),
             validation_batch_size=1000,  # scoring only: large batches are faster, same result
             callbacks=training.ema_callbacks(recipe) + [DVCLiveCallback(live=live)],
             verbose=1 if sys.stdout.isatty() else 2,
