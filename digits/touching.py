@@ -55,7 +55,9 @@ def choose(place, seen):
     """(seen, answer) for each digit of a place: read whole, or cut in two where both halves
     are sure digits; a wide place that no cut reads surely becomes two places not sure, unless
     it reads as a sure digit whole and is no wider than WIDE_DIGIT: one wide digit is then the
-    likelier reading (more digits read right, a few touching pairs read as one wrong digit)."""
+    likelier reading (more digits read right, a few touching pairs read as one wrong digit).
+    A place refused whole as not a digit stays so, unless it is wider than TWO_DIGITS and both
+    halves of its first cut look like digits (sure or not): then it is two places not sure."""
     whole, halves = seen[0], seen[1:]
     pairs = [(halves[i], halves[i + 1]) for i in range(0, len(halves), 2)]
     if not pairs:
@@ -73,8 +75,10 @@ def choose(place, seen):
         return best
     if whole.answer["digit"] is not None and (not too_wide or aspect <= WIDE_DIGIT):
         return [(whole, whole.answer)]  # no cut reads: a sure reading stands unless very wide
-    if whole.answer.get("reason") == decision.NOT_A_DIGIT:
-        return [(whole, whole.answer)]
+    refused = [one.answer.get("reason") == decision.NOT_A_DIGIT for one in (whole, *pairs[0])]
+    if refused[0] and (aspect <= TWO_DIGITS or any(refused[1:])):
+        return [(whole, whole.answer)]  # two digits that overlap look like no digit whole,
+        # but each half then looks like a digit: a wide place so cut becomes two not sure
     if aspect <= TWO_DIGITS:  # one place, too wide for the digit it reads as
         return [(whole, decision.unsure(whole.answer))]
     return [(half, decision.unsure(half.answer)) for half in pairs[0]]

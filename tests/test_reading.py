@@ -174,6 +174,28 @@ def test_a_wide_place_no_cut_reads_stays_its_sure_digit_unless_very_wide(width, 
     assert [answer["digit"] for _, answer in touching.choose(wide_four, seen)] == digits
 
 
+def refused(digit):
+    """A "not a digit" answer whose likeliest digit is `digit`."""
+    probabilities = np.full(10, 0.02)
+    probabilities[digit] = 0.82
+    return decision._answer(probabilities, 0.999, decision.NOT_A_DIGIT)
+
+
+@pytest.mark.parametrize("width, halves, digits", [
+    (160, (decision.unsure(sure(6, 0.6)), decision.unsure(sure(1, 0.5))), ["?", "?"]),
+    (160, (refused(6), decision.unsure(sure(1, 0.5))), [None]),  # a half is no digit either
+    (105, (decision.unsure(sure(6, 0.6)), decision.unsure(sure(1, 0.5))), [None]),  # narrow
+])
+def test_a_wide_place_refused_whole_is_two_not_sure_if_its_halves_look_like_digits(
+        width, halves, digits):
+    place = segmentation.Place((), 0, 0, width, 100)
+    seen = [touching.Seen(None, None, refused(8)), *(touching.Seen(None, None, half)
+                                                     for half in halves)]
+    chosen = [answer for _, answer in touching.choose(place, seen)]
+    reasons = {decision.NOT_SURE: "?", decision.NOT_A_DIGIT: None}
+    assert [reasons[answer["reason"]] for answer in chosen] == digits
+
+
 @pytest.fixture(scope="module")
 def mnist_test(mnist_dir):
     return read_split("t10k", mnist_dir)
