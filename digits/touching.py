@@ -75,10 +75,11 @@ def choose(place, seen):
         return best
     if whole.answer["digit"] is not None and (not too_wide or aspect <= WIDE_DIGIT):
         return [(whole, whole.answer)]  # no cut reads: a sure reading stands unless very wide
+    # Refused whole, a place stays "not a digit" unless it is wide and each half of its cut
+    # looks like a digit: two digits that overlap look like no digit seen whole.
     refused = [one.answer.get("reason") == decision.NOT_A_DIGIT for one in (whole, *pairs[0])]
     if refused[0] and (aspect <= TWO_DIGITS or any(refused[1:])):
-        return [(whole, whole.answer)]  # two digits that overlap look like no digit whole,
-        # but each half then looks like a digit: a wide place so cut becomes two not sure
+        return [(whole, whole.answer)]
     if aspect <= TWO_DIGITS:  # one place, too wide for the digit it reads as
         return [(whole, decision.unsure(whole.answer))]
     return [(half, decision.unsure(half.answer)) for half in pairs[0]]
