@@ -75,7 +75,8 @@ class Ink(NamedTuple):
 
 def find_ink(gray, even_paper=False):
     """Polarity, uneven paper and noise (steps 2-4 of MNIST's): the Ink of a grayscale image,
-    or NoInk if it looks blank. `even_paper`: the paper is known to be the border's one shade."""
+    or NoInk if it looks blank. `even_paper`: the paper is known to be the border's one exact
+    shade (a drawing)."""
     gray = np.asarray(gray, np.float32)
     # Polarity: paper is the border's usual shade; the ink lies farther from it, darker or lighter.
     paper = np.median(np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]]))
@@ -87,7 +88,7 @@ def find_ink(gray, even_paper=False):
     # Uneven paper: subtract its smooth shade.
     background = np.full_like(gray, paper) if even_paper else _paper_level(gray)
     ink, smooth = gray - background, smooth - background
-    noise = _noise(gray)
+    noise = 0.0 if even_paper else _noise(gray)  # paper of one exact shade has no noise
     peak = smooth.max()
     if peak < max(MIN_CONTRAST, 6 * noise):
         raise NoInk("no ink found: the page looks blank")

@@ -36,7 +36,9 @@ def read_number(gray, classifier, size=None):
     None), and image (float32 28x28, what the model saw).
     Raises decoding.NoInk if the image has no ink at all."""
     gray = np.asarray(gray, np.float32)
-    found, mask = writing.find(gray)
+    scale = _scale(gray.shape, size)
+    gray, origin, drawn = writing.trimmed(gray)
+    found, mask = writing.find(gray, drawn)
     labels, count = label(mask)
     strength = np.bincount(labels.ravel(), found.ink.ravel(), count + 1)
     kept = [p for p in pieces(labels, count)
@@ -54,13 +56,12 @@ def read_number(gray, classifier, size=None):
         images.append(_as_one_digit(found, kept))
     answers = decision.answers(classifier, np.stack(images))  # one model call
     rows = iter(zip(images, answers))
-    scale = _scale(gray.shape, size)
     chosen, whole = [], False
     for place, option in zip(places, options):
         seen = [touching.Seen(candidate, *next(rows)) for candidate in option]
         picked = touching.choose(place, seen)
         whole = len(picked) == 1 and picked[0][0] is seen[0]  # not cut in two
-        chosen += [_entry(one, answer, scale) for one, answer in picked]
+        chosen += [_entry(one, answer, scale, origin) for one, answer in picked]
     if len(places) == 1 and whole and answers[-1].get("reason") == decision.NOT_A_DIGIT:
         [entry] = chosen  # a new answer: a "not sure" one's candidates must not stay
         chosen = [_placed(decision.not_a_digit(entry, answers[-1]["not_a_digit"]), entry)]
@@ -96,14 +97,14 @@ def _scale(shape, size):
     return (1.0, 1.0) if size is None else (size[0] / shape[1], size[1] / shape[0])
 
 
-def _entry(seen, answer, scale):
-    """One place of the result."""
+def _entry(seen, answer, scale, origin):
+    """One place of the result; `origin`: where the part read starts in the whole image."""
     candidate = seen.candidate
     rows, cols = np.nonzero(candidate.mask)
-    box = [math.floor((candidate.left + cols.min()) * scale[0]),
-           math.floor((candidate.top + rows.min()) * scale[1]),
-           math.ceil((candidate.left + cols.max() + 1) * scale[0]),
-           math.ceil((candidate.top + rows.max() + 1) * scale[1])]
+    top, left = origin[0] + candidate.top, origin[1] + candidate.left
+    box = [math.floor((left + cols.min()) * scale[0]), math.floor((top + rows.min()) * scale[1]),
+           math.ceil((left + cols.max() + 1) * scale[0]),
+           math.ceil((top + rows.max() + 1) * scale[1])]
     return {**answer, "box": box, "image": seen.image}
 
 

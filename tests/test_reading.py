@@ -386,6 +386,31 @@ def test_a_drawing_takes_the_short_way_to_the_same_strokes(monkeypatch, mnist_te
     assert not writing._drawn(decoding.read_gray(png(photo), side=reading.READING_SIDE))
 
 
+def test_a_drawing_is_read_from_its_ink_alone_with_boxes_in_the_whole_image(
+        monkeypatch, mnist_test, model):
+    """A drawing is trimmed to its ink and a margin of paper before it is read (a photo is not):
+    on a canvas with more paper round it, the same answers, with boxes moved by as much."""
+    small = Image.new("L", (96, 40), 255)
+    for i, image in enumerate(mnist_test[0][:3]):
+        small.paste(Image.fromarray(255 - image), (6 + 30 * i, 6))
+    big = Image.new("L", (400, 200), 255)
+    big.paste(small, (150, 50))
+    seen = []
+    find = writing.find
+    monkeypatch.setattr(writing, "find", lambda gray, drawn: seen.append(gray.shape) or find(
+        gray, drawn))
+    alone, within = reading.read_file(png(small), model), reading.read_file(png(big), model)
+    assert alone["number"] == within["number"] == "".join(map(str, mnist_test[1][:3]))
+    for place, moved in zip(alone["places"], within["places"]):
+        assert moved["box"] == [place["box"][0] + 150, place["box"][1] + 50,
+                                place["box"][2] + 150, place["box"][3] + 50]
+        assert np.array_equal(place["image"], moved["image"])
+    assert seen[0] == seen[1] and seen[1][1] < 96  # the same part of both, less than the canvas
+    photo = numbers.numbers(*mnist_test, np.random.default_rng(4), 1)[0].image
+    gray = decoding.read_gray(png(photo), side=reading.READING_SIDE)
+    assert writing.trimmed(gray)[1:] == ((0, 0), False)
+
+
 def test_a_place_not_sure_then_refused_whole_keeps_no_candidates(mnist_test, model):
     """The second opinion on a lone place (all its ink seen as one digit, the batch's last
     image) turns a "not sure" place into "not a digit": a new answer, without candidates."""
