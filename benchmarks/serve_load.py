@@ -1,9 +1,10 @@
 """Load digits-serve on loopback with a drawn digit, as the page sends it.
 
     python benchmarks/serve_load.py [--requests 2000] [--concurrency 16] [--alone 500]
-                                    [--workers 1] [--url http://127.0.0.1:PORT] [--png FILE]
+                                    [--workers N] [--url http://127.0.0.1:PORT] [--png FILE]
 
-Starts the server (models/cnn/model.tflite; `dvc repro` first; --workers processes) on a free port
+Starts the server (models/cnn/model.tflite; `dvc repro` first; --workers processes, by default
+digits-serve's own: one per core) on a free port
 of 127.0.0.1, unless --url names one already running. The body is what the page posts while you
 draw: a 336x112 PNG of a "7" in black strokes 7% of its height wide, antialiased, on white (--png:
 another file showing a 7, e.g. one saved from the page in Chromium). Clients keep their connections
@@ -28,6 +29,10 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from digits.apps import workers  # noqa: E402
+
 HEIGHT, ASPECT, STROKE = 112, 3, 0.07  # as in digits/apps/web/app.js
 DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: no proxy
 SEVEN = [[(0.25, 0.22), (0.72, 0.22), (0.45, 0.82)], [(0.38, 0.52), (0.66, 0.52)]]
@@ -50,12 +55,14 @@ def drawn_png(strokes=SEVEN, height=HEIGHT, supersample=4):
     return buffer.getvalue()
 
 
-def start_server(workers=1):
+def start_server(workers=None):
+    """digits-serve on a free port, with `workers` processes (None: its default)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
+    chosen = ["--workers", str(workers)] if workers else []
     server = subprocess.Popen([sys.executable, "-m", "digits.apps.serve", "--port", str(port),
-                               "--workers", str(workers)],
+                               *chosen],
                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):
@@ -113,7 +120,8 @@ def main():
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--alone", type=int, default=500, help="requests from one client")
-    parser.add_argument("--workers", type=int, default=1, help="server processes to start")
+    parser.add_argument("--workers", type=int,
+                        help="server processes to start (default: digits-serve's, one per core)")
     parser.add_argument("--url", help="a server already running on 127.0.0.1")
     parser.add_argument("--png", type=Path, help="the body to send, instead of the drawn 7")
     args = parser.parse_args()
@@ -122,7 +130,9 @@ def main():
     body = args.png.read_bytes() if args.png else drawn_png()
     server, url = (None, args.url) if args.url else start_server(args.workers)
     try:
-        print(f"{url}: {args.png or f'a {ASPECT * HEIGHT}x{HEIGHT} drawn 7'}, {len(body):,} bytes; "
+        processes = args.workers or ("?" if args.url else workers.default_count())
+        print(f"{url} ({processes} worker(s)): "
+              f"{args.png or f'a {ASPECT * HEIGHT}x{HEIGHT} drawn 7'}, {len(body):,} bytes; "
               f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         asyncio.run(run(url, body, 200, 4))  # warm-up
         report("1 client", *asyncio.run(run(url, body, args.alone, 1)))

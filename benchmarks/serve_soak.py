@@ -118,7 +118,8 @@ def start_server(model, log):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = subprocess.Popen([sys.executable, "-m", "digits.apps.serve", "--port", str(port),
-                               "--model", str(model)], cwd=ROOT, stdout=log, stderr=log)
+                               "--model", str(model), "--workers", "1"],  # its memory is measured
+                              cwd=ROOT, stdout=log, stderr=log)
     for _ in range(300):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()

@@ -25,7 +25,7 @@ OVER = MAX_BODY + 1024 * 1024
 def server(tflite_model, tmp_path_factory):
     """(process, url) of a server for this module; afterwards its log must hold no traceback."""
     with open(tmp_path_factory.mktemp("serve") / "server.log", "w+b") as log:
-        process, url = start_server(tflite_model, log)
+        process, url = start_server(tflite_model, log, "--workers", "1")  # memory measured
         yield process, url
         process.terminate()
         process.wait(timeout=30)

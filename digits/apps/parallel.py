@@ -20,13 +20,17 @@ DEFAULT_MOST = 4  # processes by default: each holds about 60 MB beside the deco
 _worker = None  # each worker's own (model, decode budget)
 
 
+def usable_cores():
+    """The CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def default_jobs():
     """One process per CPU this process may run on, at most DEFAULT_MOST."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    return min(cores, DEFAULT_MOST)
+    return min(usable_cores(), DEFAULT_MOST)
 
 
 class NoBudget:

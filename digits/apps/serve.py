@@ -103,8 +103,9 @@ def main(argv=None):
     parser.add_argument("--model", metavar="FILE", type=Path, default=app_model_file(),
                         help="the LiteRT model (default: the convnet, models/cnn/model.tflite)")
     parser.add_argument("--workers", type=whole_number(1, 64, "a number of workers"),
-                        default=1,
-                        help="processes serving at once, each with its own model (default: 1)")
+                        default=workers.default_count(),
+                        help="processes serving at once, each with its own model (default: one "
+                             f"per core, at most {workers.MOST}: here {workers.default_count()})")
     args = parser.parse_args(argv)
     app = create_app(args.model)  # a missing or broken model stops here, in one line
     if args.host not in ("127.0.0.1", "localhost", "::1"):

@@ -1,5 +1,6 @@
 """digits-serve --workers N: N processes, each listening on a socket of its own bound to the same
-port (SO_REUSEPORT), so that the kernel spreads new connections across them.
+port (SO_REUSEPORT), so that the kernel spreads new connections across them. By default, one per
+core: a drawing is read on the event loop, so one process keeps one core busy at most.
 
 uvicorn's own --workers shares one socket, and whichever worker wakes first takes what is
 waiting: 16 keep-alive clients that connected at once all went to one worker (356 requests/s
@@ -11,9 +12,16 @@ import socket
 
 import uvicorn
 
+from digits.apps.parallel import usable_cores
 from digits.errors import UserError
 
 BACKLOG = 2048  # uvicorn's own
+MOST = 4        # workers by default: each may hold up to 1 GB (digits/apps/limits.py)
+
+
+def default_count():
+    """One worker per CPU this process may run on, at most MOST."""
+    return min(usable_cores(), MOST)
 
 
 def run(workers, **options):
