@@ -2,7 +2,7 @@
 
 Augmentation lives here, never in the saved model: each training image gets its own random
 stroke width (thicker or thinner for some), rotation, zoom and shift, drawn from a seed and the
-batch number, so runs repeat exactly.
+batch number, so runs repeat exactly; a share of the 1s may get the flag of a European 1.
 """
 import math
 
@@ -42,9 +42,50 @@ def _stroke_widths(images, draws, augment):
     return tf.where(draw < -1 + share, thicker, tf.where(draw > 1 - share, thinner, images))
 
 
-def augment_batch(images, seed, step, augment):
+def _segment_ink(start_x, start_y, end_x, end_y, width):
+    """Per image, an anti-aliased straight stroke `width` pixels wide between two points."""
+    grid = tf.range(IMAGE_SIDE, dtype=tf.float32)
+    px, py = grid[None, None, :], grid[None, :, None]
+    start_x, start_y, end_x, end_y, width = (v[:, None, None]
+                                             for v in (start_x, start_y, end_x, end_y, width))
+    dx, dy = end_x - start_x, end_y - start_y
+    along = tf.clip_by_value(((px - start_x) * dx + (py - start_y) * dy)
+                             / tf.maximum(dx * dx + dy * dy, 1e-6), 0, 1)
+    distance = tf.sqrt((px - start_x - along * dx) ** 2 + (py - start_y - along * dy) ** 2)
+    return tf.clip_by_value(width / 2 + 0.5 - distance, 0, 1)
+
+
+def _flags(images, labels, draws, share):
+    """A share of the 1s with the flag of a European 1: a stroke from the top of the digit down
+    to the left, 20-45% of its height long at 25-60 degrees, 1.5-2.5 pixels wide. MNIST's
+    writers hardly ever drew it, so without these the model reads a European 1 as a 7."""
+    ink = images >= 0.4
+    inked_rows = tf.reduce_any(ink, axis=2)
+    pixels = tf.range(IMAGE_SIDE, dtype=tf.float32)
+    top = tf.reduce_min(tf.where(inked_rows, pixels, IMAGE_SIDE), axis=1)
+    bottom = tf.reduce_max(tf.where(inked_rows, pixels, 0), axis=1)
+    near_top = tf.cast(ink & (pixels[None, :, None] <= top[:, None, None] + 2), tf.float32)
+    x = tf.reduce_sum(near_top * pixels[None, None, :], axis=[1, 2]) / tf.maximum(
+        tf.reduce_sum(near_top, axis=[1, 2]), 1)
+    length = (bottom - top) * (0.325 + 0.125 * draws[:, 1])
+    angle = math.radians(42.5) + draws[:, 2] * math.radians(17.5)
+    start_y = top + 0.5
+    flag = _segment_ink(x, start_y, x - length * tf.cos(angle), start_y + length * tf.sin(angle),
+                        2 + 0.5 * draws[:, 3])
+    chosen = (labels == 1) & (draws[:, 0] < -1 + 2 * share)
+    return tf.where(chosen[:, None, None], tf.maximum(images, flag), images)
+
+
+def augment_batch(images, labels, seed, step, augment):
+    """A batch of images (N x 28 x 28) with their int labels, augmented by the `augment` knobs."""
     key = tf.stack([tf.cast(seed, tf.int64), step])
-    draws = tf.random.stateless_uniform([tf.shape(images)[0], 5], seed=key, minval=-1, maxval=1)
+    count = tf.shape(images)[0]
+    if augment.get("flagged_ones"):
+        # Their own draws, so that the other augmentations stay as they are without flags.
+        flag_draws = tf.random.stateless_uniform([count, 4], seed=key + [1, 0], minval=-1,
+                                                 maxval=1)
+        images = _flags(images, labels, flag_draws, augment["flagged_ones"])
+    draws = tf.random.stateless_uniform([count, 5], seed=key, minval=-1, maxval=1)
     images = _stroke_widths(images[..., None], draws[:, 4], augment)
     moved = tf.raw_ops.ImageProjectiveTransformV3(
         images=images, transforms=_affine_transforms(draws, augment),
@@ -64,7 +105,8 @@ def training_batches(x, y, batch_size, seed, augment=None):
                .map(lambda index: (tf.gather(images, index), tf.gather(labels, index))))
     if augment:
         batches = batches.enumerate().map(
-            lambda step, batch: (augment_batch(batch[0], seed, step, augment), batch[1]),
+            lambda step, batch: (augment_batch(batch[0], tf.argmax(batch[1], axis=1), seed, step,
+                                               augment), batch[1]),
             num_parallel_calls=2, deterministic=True)
     # No autotuner: at the end of fit, deleting the iterator waits for its thread to wake from
     # ever longer sleeps (4 to 26 s lost per training run, measured).

@@ -75,6 +75,7 @@ RULES = {
         "shift_pixels": NON_NEGATIVE_NUMBER,
         "thickness_fraction": UNIT_INTERVAL,
         "thickness_window": POSITIVE_INT,
+        "flagged_ones": UNIT_INTERVAL,
         "mixed_precision": BOOLEAN,
         "steps_per_execution": POSITIVE_INT,
         "jit_compile": BOOLEAN,

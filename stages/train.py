@@ -13,8 +13,8 @@ from digits import errors, params
 from digits.mnist import load_prepared
 from digits.paths import ModelFiles
 
-AUGMENTATION_KEYS = ("rotation_degrees", "zoom", "shift_pixels", "thickness_fraction",
-                     "thickness_window")
+AUGMENTING_KEYS = ("rotation_degrees", "zoom", "shift_pixels", "thickness_fraction",
+                   "flagged_ones")  # any of these non-zero turns augmentation on
 
 
 def main():
@@ -39,8 +39,8 @@ def main():
     with strategy.scope():
         model = models.build(files.name, recipe, seed, policy)
         training.compile_for_training(model, recipe, steps)
-    augment = {key: recipe[key] for key in AUGMENTATION_KEYS}
-    augment = augment if any(augment[key] for key in AUGMENTATION_KEYS[:4]) else None
+    augment = {key: recipe[key] for key in (*AUGMENTING_KEYS, "thickness_window")}
+    augment = augment if any(augment[key] for key in AUGMENTING_KEYS) else None
     batches = datasets.training_batches(x_train, y_train, recipe["batch_size"], seed, augment)
     print(f"training {model.name} ({model.count_params():,} weights, {policy}) on "
           f"{len(y_train):,} images{' with augmentation' if augment else ''}, validating on "

@@ -7,12 +7,19 @@ import numpy as np
 import pytest
 
 from digits import datasets, models, training  # noqa: E402
+from digits.mnist import read_split  # noqa: E402
 from digits.params import load  # noqa: E402
 from digits.quiet_tensorflow import tf  # noqa: E402
 from tests.conftest import SMOKE_PARAMS, dvc, make_project_copy, run, set_param
 
 NO_AUGMENTATION = {"rotation_degrees": 0, "zoom": 0, "shift_pixels": 0,
-                   "thickness_fraction": 0, "thickness_window": 2}
+                   "thickness_fraction": 0, "thickness_window": 2, "flagged_ones": 0}
+
+
+def augmented(images, seed, step, augment, labels=None):
+    labels = np.zeros(len(images), np.int64) if labels is None else labels
+    return datasets.augment_batch(tf.constant(images), tf.constant(labels), seed,
+                                  tf.constant(step, tf.int64), augment).numpy()
 
 
 def centre_of_mass(image):
@@ -31,14 +38,13 @@ def digits():
 
 
 def test_identity_when_augmentation_is_zero(digits):
-    step = tf.constant(0, tf.int64)
-    moved = datasets.augment_batch(tf.constant(digits), 1, step, NO_AUGMENTATION)
-    assert np.allclose(moved.numpy(), digits, atol=1e-5)
+    moved = augmented(digits, 1, 0, NO_AUGMENTATION)
+    assert np.allclose(moved, digits, atol=1e-5)
 
 
 def test_shift_moves_ink_by_at_most_the_limit(digits):
     shift = {**NO_AUGMENTATION, "shift_pixels": 3}
-    moved = datasets.augment_batch(tf.constant(digits), 1, tf.constant(5, tf.int64), shift).numpy()
+    moved = augmented(digits, 1, 5, shift)
     offsets = [centre_of_mass(a) - centre_of_mass(b) for a, b in zip(moved, digits)]
     assert all(np.abs(offset).max() <= 3.01 for offset in offsets)
     assert max(np.abs(offset).max() for offset in offsets) > 0.5  # it did move something
@@ -48,21 +54,37 @@ def test_shift_moves_ink_by_at_most_the_limit(digits):
 def test_augmentation_is_seeded_per_batch(digits):
     augment = {**NO_AUGMENTATION, "rotation_degrees": 10, "zoom": 0.1, "shift_pixels": 2,
                "thickness_fraction": 0.25}
-    batch = tf.constant(digits)
-    first = datasets.augment_batch(batch, 3, tf.constant(7, tf.int64), augment).numpy()
-    again = datasets.augment_batch(batch, 3, tf.constant(7, tf.int64), augment).numpy()
-    later = datasets.augment_batch(batch, 3, tf.constant(8, tf.int64), augment).numpy()
+    first, again = augmented(digits, 3, 7, augment), augmented(digits, 3, 7, augment)
+    later = augmented(digits, 3, 8, augment)
     assert np.array_equal(first, again) and not np.allclose(first, later)
 
 
 def test_stroke_width_changes_about_the_asked_share(digits):
-    batch = tf.constant(np.repeat(digits, 50, axis=0))  # 400 images
-    varied = {**NO_AUGMENTATION, "thickness_fraction": 0.5}
-    moved = datasets.augment_batch(batch, 1, tf.constant(3, tf.int64), varied).numpy()
-    ink = moved.reshape(len(moved), -1).sum(axis=1) / batch.numpy().reshape(len(moved), -1).sum(1)
+    batch = np.repeat(digits, 50, axis=0)  # 400 images
+    moved = augmented(batch, 1, 3, {**NO_AUGMENTATION, "thickness_fraction": 0.5})
+    ink = moved.reshape(len(moved), -1).sum(axis=1) / batch.reshape(len(moved), -1).sum(1)
     thicker, thinner = np.mean(ink > 1.05), np.mean(ink < 0.95)
     assert 0.17 < thicker < 0.33 and 0.17 < thinner < 0.33  # a quarter each, give or take
     assert np.allclose(ink[(ink >= 0.95) & (ink <= 1.05)], 1)  # the rest untouched
+
+
+def test_flags_go_on_the_asked_share_of_ones_only(mnist_dir):
+    images, labels = read_split("t10k", mnist_dir)
+    chosen = np.flatnonzero(np.isin(labels, (1, 7)))[:400]
+    digits, labels = images[chosen].astype(np.float32) / 255, labels[chosen].astype(np.int64)
+    flags = {**NO_AUGMENTATION, "flagged_ones": 0.5}
+    moved = augmented(digits, 1, 3, flags, labels)
+    assert np.array_equal(moved[labels == 7], digits[labels == 7])
+    added = (moved >= 0.4) & (digits < 0.4)
+    flagged = added.any(axis=(1, 2))
+    assert 0.4 < flagged[labels == 1].mean() < 0.6
+    for image, flag in zip(digits[flagged], added[flagged]):  # from the 1's top, to the left
+        rows, cols = np.nonzero(image >= 0.4)
+        flag_rows, flag_cols = np.nonzero(flag)
+        assert flag_cols.mean() < cols[rows <= rows.min() + 2].mean()
+        assert flag_rows.mean() < rows.mean()
+    assert np.array_equal(moved, augmented(digits, 1, 3, flags, labels))
+    assert not np.array_equal(moved, augmented(digits, 1, 4, flags, labels))
 
 
 def test_batches_cover_every_image_each_epoch():
