@@ -80,7 +80,7 @@ def augment_batch(images, labels, seed, step, augment):
     """A batch of images (N x 28 x 28) with their int labels, augmented by the `augment` knobs."""
     key = tf.stack([tf.cast(seed, tf.int64), step])
     count = tf.shape(images)[0]
-    if augment.get("flagged_ones"):
+    if augment["flagged_ones"]:
         # Their own draws, so that the other augmentations stay as they are without flags.
         flag_draws = tf.random.stateless_uniform([count, 4], seed=key + [1, 0], minval=-1,
                                                  maxval=1)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from digits import datasets, models, training  # noqa: E402
-from digits.mnist import read_split  # noqa: E402
+from digits.mnist import read_split, to_unit_floats  # noqa: E402
 from digits.params import load  # noqa: E402
 from digits.quiet_tensorflow import tf  # noqa: E402
 from tests.conftest import SMOKE_PARAMS, dvc, make_project_copy, run, set_param
@@ -71,7 +71,7 @@ def test_stroke_width_changes_about_the_asked_share(digits):
 def test_flags_go_on_the_asked_share_of_ones_only(mnist_dir):
     images, labels = read_split("t10k", mnist_dir)
     chosen = np.flatnonzero(np.isin(labels, (1, 7)))[:400]
-    digits, labels = images[chosen].astype(np.float32) / 255, labels[chosen].astype(np.int64)
+    digits, labels = to_unit_floats(images[chosen]), labels[chosen].astype(np.int64)
     flags = {**NO_AUGMENTATION, "flagged_ones": 0.5}
     moved = augmented(digits, 1, 3, flags, labels)
     assert np.array_equal(moved[labels == 7], digits[labels == 7])
