@@ -73,7 +73,9 @@ def read_upright(source, side=WORK_SIDE):
         raise ImageError(f"cannot decode the image ({error})") from None
     if pixels.ndim == 3:
         return _on_paper(pixels[..., 0], pixels[..., 1]), size
-    return np.clip(np.nan_to_num(pixels), 0, 1), size  # a float TIFF may hold NaN: black
+    if small.mode == "F":  # a float TIFF may hold NaN (black) and values beyond [0, 1]
+        pixels = np.clip(np.nan_to_num(pixels), 0, 1)
+    return pixels, size
 
 
 def _shrunk(image, side):
