@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from digits import decision, decoding, imaging, segmentation, thickness, touching, writing
-from digits.components import label, pieces
+from digits.components import pieces
 from digits.mnist import to_unit_floats
 
 READING_SIDE = 512  # decoded this large, so a 1-2 px pen on a big page keeps its strokes
@@ -38,8 +38,8 @@ def read_number(gray, classifier, size=None):
     gray = np.asarray(gray, np.float32)
     scale = _scale(gray.shape, size)
     gray, origin, drawn = writing.trimmed(gray)
-    found, mask = writing.find(gray, drawn)
-    labels, count = label(mask)
+    found, labels, count = writing.find(gray, drawn)
+    mask = labels > 0
     strength = np.bincount(labels.ravel(), found.ink.ravel(), count + 1)
     kept = [p for p in pieces(labels, count)
             if p.area >= MIN_AREA and strength[p.number] >= FAINT * found.level * p.area]
@@ -49,16 +49,22 @@ def read_number(gray, classifier, size=None):
         return {"number": None, "places": []}
     places, _ = segmentation.places(kept)
     ink = np.where(writing.near(mask), found.ink, 0)  # faint edges of strokes kept, stray ink not
-    options = [touching.options(place, labels, touching.may_be_two(place, places))
-               for place in places]
-    images = [_image(ink, candidate, found) for option in options for candidate in option]
+    wholes = [touching.whole(place, labels) for place in places]
+    crops = [_crop(ink, candidate) for candidate in wholes]
     if len(places) == 1:  # a second opinion on one place: all the ink, as one digit
-        images.append(_as_one_digit(found, kept))
-    answers = decision.answers(classifier, np.stack(images))  # one model call
-    rows = iter(zip(images, answers))
+        crops.append(_as_one_digit(found, kept))
+    images = _fitted(crops, found)
+    answers = _answers(classifier, images)
+    # Cuts into two digits are tried only where reading the place whole leaves it open.
+    cut = [touching.halves(candidate) if touching.may_be_two(place, places)
+           and not touching.settled(place, answer) else []
+           for place, candidate, answer in zip(places, wholes, answers)]
+    cut_images = _fitted([_crop(ink, half) for halves in cut for half in halves], found)
+    rows = iter(zip(cut_images, _answers(classifier, cut_images)))
     chosen, whole = [], False
-    for place, option in zip(places, options):
-        seen = [touching.Seen(candidate, *next(rows)) for candidate in option]
+    for place, candidate, image, answer, halves in zip(places, wholes, images, answers, cut):
+        seen = [touching.Seen(candidate, image, answer)]
+        seen += [touching.Seen(half, *next(rows)) for half in halves]
         picked = touching.choose(place, seen)
         whole = len(picked) == 1 and picked[0][0] is seen[0]  # not cut in two
         chosen += [_entry(one, answer, scale, origin) for one, answer in picked]
@@ -71,25 +77,53 @@ def read_number(gray, classifier, size=None):
     return _result(chosen, places, segmentation.usual_height(kept))
 
 
+def _answers(classifier, images):
+    """decision.answers() for a list of 28x28 images, each distinct image put through the
+    model once (a clean digit's second opinion is often its own image again)."""
+    if not images:
+        return []
+    distinct, where = _distinct(images)
+    answers = decision.answers(classifier, np.stack(distinct))
+    return [dict(answers[index]) for index in where]
+
+
+def _fitted(crops, found):
+    """The model's view of each crop (imaging.fit_crop, scaled as in training), each distinct
+    crop fitted once."""
+    distinct, where = _distinct(crops)
+    images = [to_unit_floats(imaging.fit_crop(crop, found)) for crop in distinct]
+    return [images[index] for index in where]
+
+
+def _distinct(arrays):
+    """The distinct arrays (by shape and bytes) in first-seen order, and each array's index
+    among them."""
+    index = {}
+    where = [index.setdefault((array.shape, array.tobytes()), len(index)) for array in arrays]
+    first = {}
+    for array, number in zip(arrays, where):
+        first.setdefault(number, array)
+    return [first[number] for number in range(len(index))], where
+
+
 def _as_one_digit(found, kept):
-    """All the writing's box on the cleaned page, normalized as one digit without the
-    strokes' width changed: scribbles and shapes that one place's cleaned strokes make look
-    like a digit often do not, seen so (test-font non-digits refused: 87% -> 91% of 400)."""
+    """All the writing's box on the cleaned page, as one digit without the strokes' width
+    changed: scribbles and shapes that one place's cleaned strokes make look like a digit
+    often do not, seen so (test-font non-digits refused: 87% -> 91% of 400)."""
     left, top = min(p.left for p in kept), min(p.top for p in kept)
     right, bottom = max(p.right for p in kept), max(p.bottom for p in kept)
-    return to_unit_floats(imaging.fit_crop(found.ink[top:bottom, left:right], found))
+    return found.ink[top:bottom, left:right]
 
 
-def _image(ink, candidate, found):
-    """What the model sees of a candidate: its ink (the rest of its box blanked) normalized as
-    MNIST did, strokes first brought toward MNIST's width if they are far from it."""
+def _crop(ink, candidate):
+    """A candidate's ink (the rest of its box blanked), strokes brought toward MNIST's width
+    if they are far from it: what is fitted into MNIST's 28x28 field for the model."""
     rows, cols = np.nonzero(candidate.mask)
     top, bottom, left, right = rows.min(), rows.max() + 1, cols.min(), cols.max() + 1
     mask = candidate.mask[top:bottom, left:right]
     y, x = candidate.top + top, candidate.left + left
     crop = ink[y:y + mask.shape[0], x:x + mask.shape[1]] * writing.near(mask)
-    crop = thickness.toward_mnist(crop, mask)
-    return to_unit_floats(imaging.fit_crop(crop, found))
+    return thickness.toward_mnist(crop, mask)
 
 
 def _scale(shape, size):

@@ -33,16 +33,30 @@ def may_be_two(place, places):
         not others or place.width > PAIR * median(others))
 
 
-def options(place, labels, two_possible):
-    """Ways to read a place: whole, then each proposed cut into two digits (if two_possible)."""
+def whole(place, labels):
+    """The place read as one digit: its own ink in its box."""
     box = labels[place.top:place.bottom, place.left:place.right]
-    own = np.isin(box, [p.number for p in place.pieces])
-    ways = [Candidate(own, place.left, place.top)]
-    if two_possible:
-        for left in cutting.cuts(own):
-            ways += [Candidate(left, place.left, place.top),
-                     Candidate(own & ~left, place.left, place.top)]
-    return ways
+    own = np.zeros(box.max() + 1, bool)  # by label: whether that piece is the place's
+    own[[p.number for p in place.pieces]] = True
+    return Candidate(own[box], place.left, place.top)
+
+
+def halves(whole):
+    """Each proposed cut of a place into two digits, as its left and right Candidates in turn."""
+    return [Candidate(mask, whole.left, whole.top) for left in cutting.cuts(whole.mask)
+            for mask in (left, whole.mask & ~left)]
+
+
+def settled(place, answer):
+    """Whether a place's reading whole decides choose() alone: a sure digit, no wider than
+    that digit gets, so sure that no cut can read SURER (a cut's confidence is at most 1)."""
+    return (answer["digit"] is not None and not _too_wide(place, answer)
+            and answer["confidence"] + SURER > 1.0)
+
+
+def _too_wide(place, answer):
+    """Wider, for its height, than 98% of MNIST's training digits of the class it reads as."""
+    return place.width / place.height > WIDEST[decision.likeliest(answer)]
 
 
 class Seen(NamedTuple):
@@ -68,7 +82,7 @@ def choose(place, seen):
         if all(half.answer["digit"] is not None for half in pair) and score > best_score:
             best, best_score = [(half, half.answer) for half in pair], score
     aspect = place.width / place.height
-    too_wide = aspect > WIDEST[decision.likeliest(whole.answer)]  # for the digit it reads as
+    too_wide = _too_wide(place, whole.answer)
     sure_whole = whole.answer["confidence"] if whole.answer["digit"] is not None else 0.0
     if best is not None and (best_score >= whole.answer["confidence"] + SURER
                              or too_wide and best_score >= sure_whole):

@@ -49,6 +49,8 @@ def test_labelling_finds_the_same_pieces_as_a_flood_fill():
         expected, expected_count = flood_labels(mask)
         assert count == expected_count
         assert len(set(zip(labels[mask], expected[mask]))) == count  # the same partition
+        in_order = labels.ravel()[labels.ravel() > 0]  # numbered by first pixel, row by row
+        assert list(dict.fromkeys(in_order)) == list(range(1, count + 1))
         boxes = pieces(labels, count)
         assert sum(p.area for p in boxes) == mask.sum()
 
@@ -377,9 +379,9 @@ def test_a_drawing_takes_the_short_way_to_the_same_strokes(monkeypatch, mnist_te
 
     gray = decoding.read_gray(drawn_png(), side=reading.READING_SIDE)
     assert writing._drawn(gray)
-    _, short = writing.find(gray)
+    short = writing.find(gray)[1] > 0
     monkeypatch.setattr(writing, "_drawn", lambda gray: False)
-    _, full = writing.find(gray)
+    full = writing.find(gray)[1] > 0
     assert np.count_nonzero(short != full) <= 0.02 * np.count_nonzero(full)
     photo = numbers.numbers(*mnist_test, np.random.default_rng(4), 1)[0].image
     monkeypatch.undo()
@@ -426,3 +428,42 @@ def test_a_place_not_sure_then_refused_whole_keeps_no_candidates(mnist_test, mod
     [place] = reading.read_file(png(one.image), WholeRefused())["places"]
     assert place["reason"] == "not a digit" and "candidates" not in place
     assert place["digit"] is None and len(place["box"]) == 4 and place["image"].shape == (28, 28)
+
+
+def test_cuts_are_tried_only_where_the_whole_reading_leaves_them_open(
+        monkeypatch, mnist_test, model):
+    """A wide place read whole as a sure, narrow-enough digit is not cut (no cut could win):
+    the readings of touching pairs and numbers are the same as when every wide place is cut,
+    with fewer cuts made."""
+    rng = np.random.default_rng(31)
+    samples = (numbers.touching_pairs(*mnist_test, rng, 30)
+               + numbers.numbers(*mnist_test, rng, 30)
+               + photos.photos(*mnist_test, rng, 60))
+    halves, made = touching.halves, []
+    monkeypatch.setattr(touching, "halves", lambda whole: made.append(1) or halves(whole))
+    lazy = [reading.read_file(png(sample.image), model) for sample in samples]
+    lazy_cuts = len(made)
+    monkeypatch.setattr(touching, "settled", lambda place, answer: False)
+    made.clear()
+    eager = [reading.read_file(png(sample.image), model) for sample in samples]
+    assert len(made) > lazy_cuts > 0
+    for one, other in zip(lazy, eager):
+        assert one["number"] == other["number"]
+        for place, same in zip(one["places"], other["places"], strict=True):
+            assert np.array_equal(place.pop("image"), same.pop("image"))
+            assert place == same
+
+
+def test_the_same_image_goes_through_the_model_once(monkeypatch, mnist_test, model):
+    """A clean digit's second opinion (all its ink as one digit) is often its own image again:
+    the model sees it once, and the place gets the model's answer to it."""
+    seen = []
+    outputs = model.outputs
+    monkeypatch.setattr(model, "outputs", lambda images: seen.append(len(images)) or outputs(
+        images))
+    image = Image.fromarray(255 - mnist_test[0][0])
+    result = reading.read_file(png(image), model)
+    assert seen == [1]
+    [place] = result["places"]
+    alone = decision.answers(model, place["image"][None])[0]
+    assert {key: place[key] for key in alone} == alone
