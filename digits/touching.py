@@ -70,8 +70,10 @@ def choose(place, seen):
     are sure digits; a wide place that no cut reads surely becomes two places not sure, unless
     it reads as a sure digit whole and is no wider than WIDE_DIGIT: one wide digit is then the
     likelier reading (more digits read right, a few touching pairs read as one wrong digit).
-    A place refused whole as not a digit stays so, unless it is wider than TWO_DIGITS and both
-    halves of its first cut look like digits (sure or not): then it is two places not sure."""
+    A place that reads as no digit whole and is wider than TWO_DIGITS is two sure digits if a
+    cut reads so: two digits that overlap often look like no digit, seen whole. Else a place
+    refused whole as not a digit stays so, unless it is wider than TWO_DIGITS and both halves
+    of its first cut look like digits (sure or not): then it is two places not sure."""
     whole, halves = seen[0], seen[1:]
     pairs = [(halves[i], halves[i + 1]) for i in range(0, len(halves), 2)]
     if not pairs:
@@ -85,7 +87,8 @@ def choose(place, seen):
     too_wide = _too_wide(place, whole.answer)
     sure_whole = whole.answer["confidence"] if whole.answer["digit"] is not None else 0.0
     if best is not None and (best_score >= whole.answer["confidence"] + SURER
-                             or too_wide and best_score >= sure_whole):
+                             or too_wide and best_score >= sure_whole
+                             or sure_whole == 0 and aspect > TWO_DIGITS):
         return best
     if whole.answer["digit"] is not None and (not too_wide or aspect <= WIDE_DIGIT):
         return [(whole, whole.answer)]  # no cut reads: a sure reading stands unless very wide

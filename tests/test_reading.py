@@ -183,6 +183,18 @@ def refused(digit):
     return decision._answer(probabilities, 0.999, decision.NOT_A_DIGIT)
 
 
+@pytest.mark.parametrize("width, digits", [(120, [1, 8]), (105, [None])])
+def test_a_wide_place_that_is_no_digit_whole_is_two_if_a_cut_reads_two_sure_digits(
+        width, digits):
+    """Two digits that overlap often look like no digit at all seen whole: a place wider than
+    TWO_DIGITS is then read as two, if a cut reads as two sure digits (not as surely as the
+    whole's likeliest digit: that one means nothing). A narrower place stays refused."""
+    place = segmentation.Place((), 0, 0, width, 100)
+    seen = [touching.Seen(None, None, refused(8)), touching.Seen(None, None, sure(1, 0.85)),
+            touching.Seen(None, None, sure(8, 0.95))]
+    assert [answer["digit"] for _, answer in touching.choose(place, seen)] == digits
+
+
 @pytest.mark.parametrize("width, halves, digits", [
     (160, (decision.unsure(sure(6, 0.6)), decision.unsure(sure(1, 0.5))), ["?", "?"]),
     (160, (refused(6), decision.unsure(sure(1, 0.5))), [None]),  # a half is no digit either
