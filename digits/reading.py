@@ -80,30 +80,29 @@ def read_number(gray, classifier, size=None):
 def _answers(classifier, images):
     """decision.answers() for a list of 28x28 images, each distinct image put through the
     model once (a clean digit's second opinion is often its own image again)."""
-    if not images:
-        return []
-    distinct, where = _distinct(images)
-    answers = decision.answers(classifier, np.stack(distinct))
-    return [dict(answers[index]) for index in where]
+    answered = _once_each(lambda distinct: decision.answers(classifier, np.stack(distinct)),
+                          images)
+    return [dict(answer) for answer in answered]  # an answer seen twice, as two objects
 
 
 def _fitted(crops, found):
     """The model's view of each crop (imaging.fit_crop, scaled as in training), each distinct
     crop fitted once."""
-    distinct, where = _distinct(crops)
-    images = [to_unit_floats(imaging.fit_crop(crop, found)) for crop in distinct]
-    return [images[index] for index in where]
+    return _once_each(lambda distinct: [to_unit_floats(imaging.fit_crop(crop, found))
+                                        for crop in distinct], crops)
 
 
-def _distinct(arrays):
-    """The distinct arrays (by shape and bytes) in first-seen order, and each array's index
-    among them."""
-    index = {}
-    where = [index.setdefault((array.shape, array.tobytes()), len(index)) for array in arrays]
+def _once_each(function, arrays):
+    """function(distinct arrays) -> one result each, given back for every array in `arrays`:
+    arrays equal in shape and bytes share the result of one."""
+    if not arrays:
+        return []
+    keys = [(array.shape, array.tobytes()) for array in arrays]
     first = {}
-    for array, number in zip(arrays, where):
-        first.setdefault(number, array)
-    return [first[number] for number in range(len(index))], where
+    for key, array in zip(keys, arrays):
+        first.setdefault(key, array)
+    results = dict(zip(first, function(list(first.values()))))
+    return [results[key] for key in keys]
 
 
 def _as_one_digit(found, kept):
