@@ -1,5 +1,7 @@
 """Read a whole number (or one digit) from a photo or scan: find its digits left to right, put
-each through MNIST's normalization and the model in one batch, and say which places are sure.
+each through MNIST's normalization and the model in one batch (the cuts of a place that may be
+two touching digits in a second one, if its reading whole leaves that open), and say which
+places are sure.
 
     reading = read_file("photo.jpg", Classifier(path))   # or read_number(gray, classifier)
     reading["number"]   # "407", "4?7" with ? for a place that is not sure, None if not a number

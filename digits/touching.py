@@ -49,7 +49,8 @@ def halves(whole):
 
 def settled(place, answer):
     """Whether a place's reading whole decides choose() alone: a sure digit, no wider than
-    that digit gets, so sure that no cut can read SURER (a cut's confidence is at most 1)."""
+    that digit gets, and surer than 1 - SURER, so that no cut can read SURER more (a cut's
+    confidence is at most 1)."""
     return (answer["digit"] is not None and not _too_wide(place, answer)
             and answer["confidence"] + SURER > 1.0)
 
