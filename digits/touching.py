@@ -73,8 +73,8 @@ def choose(place, seen):
     likelier reading (more digits read right, a few touching pairs read as one wrong digit).
     A place that reads as no digit whole and is wider than TWO_DIGITS is two sure digits if a
     cut reads so: two digits that overlap often look like no digit, seen whole. Else a place
-    refused whole as not a digit stays so, unless both halves of a cut look like digits (sure
-    or not): then it is two places not sure."""
+    refused whole as not a digit stays so, unless it is wider than TWO_DIGITS and both halves
+    of its first cut look like digits (sure or not): then it is two places not sure."""
     whole, halves = seen[0], seen[1:]
     pairs = [(halves[i], halves[i + 1]) for i in range(0, len(halves), 2)]
     if not pairs:
@@ -93,13 +93,11 @@ def choose(place, seen):
         return best
     if whole.answer["digit"] is not None and (not too_wide or aspect <= WIDE_DIGIT):
         return [(whole, whole.answer)]  # no cut reads: a sure reading stands unless very wide
-    if whole.answer.get("reason") == decision.NOT_A_DIGIT:
-        # Two digits that overlap look like no digit seen whole: where a cut parts the place
-        # into two halves that each look like a digit (sure or not), it is two places not sure.
-        digit_like = [pair for pair in pairs if not any(
-            half.answer.get("reason") == decision.NOT_A_DIGIT for half in pair)]
-        return ([(half, decision.unsure(half.answer)) for half in digit_like[0]] if digit_like
-                else [(whole, whole.answer)])
+    # Refused whole, a place stays "not a digit" unless it is wide and each half of its cut
+    # looks like a digit: two digits that overlap look like no digit seen whole.
+    refused = [one.answer.get("reason") == decision.NOT_A_DIGIT for one in (whole, *pairs[0])]
+    if refused[0] and (aspect <= TWO_DIGITS or any(refused[1:])):
+        return [(whole, whole.answer)]
     if aspect <= TWO_DIGITS:  # one place, too wide for the digit it reads as
         return [(whole, decision.unsure(whole.answer))]
     return [(half, decision.unsure(half.answer)) for half in pairs[0]]
