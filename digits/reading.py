@@ -40,6 +40,10 @@ def read_number(gray, classifier, size=None):
     gray = np.asarray(gray, np.float32)
     scale = _scale(gray.shape, size)
     gray, origin, drawn = writing.trimmed(gray)
+    if drawn:
+        gray, factor = writing.halved(gray)
+        scale, origin = (scale[0] * factor, scale[1] * factor), (origin[0] / factor,
+                                                                  origin[1] / factor)
     found, labels, count = writing.find(gray, drawn)
     mask = labels > 0
     strength = np.bincount(labels.ravel(), found.ink.ravel(), count + 1)

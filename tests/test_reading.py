@@ -425,6 +425,28 @@ def test_a_drawing_is_read_from_its_ink_alone_with_boxes_in_the_whole_image(
     assert writing.trimmed(gray)[1:] == ((0, 0), False)
 
 
+def test_a_tall_drawing_is_read_at_half_its_size_with_boxes_in_the_whole_image(
+        monkeypatch, mnist_test, model):
+    """A drawing at least twice writing.DRAWN_HEIGHT tall (the page's, a digit drawn as high as
+    the pad) is read halved: the same number, and boxes within the 2 pixels that halving
+    blurs, in the whole image's pixels."""
+    canvas = Image.new("L", (400, 140), 255)
+    for i, image in enumerate(mnist_test[0][:3]):
+        canvas.paste(Image.fromarray(255 - image).resize((112, 112)), (20 + 120 * i, 14))
+    seen = []
+    find = writing.find
+    monkeypatch.setattr(writing, "find", lambda gray, drawn: seen.append(gray.shape) or find(
+        gray, drawn))
+    halved = reading.read_file(png(canvas), model)
+    monkeypatch.setattr(writing, "halved", lambda drawing: (drawing, 1))
+    whole = reading.read_file(png(canvas), model)
+    assert halved["number"] == whole["number"] == "".join(map(str, mnist_test[1][:3]))
+    assert seen[0][0] < writing.DRAWN_HEIGHT * 2 <= seen[1][0]  # read halved, then whole
+    for place, full in zip(halved["places"], whole["places"]):
+        assert np.abs(np.subtract(place["box"], full["box"])).max() <= 2, (place, full)
+        assert place["box"][1] >= 14 and place["box"][3] <= 126
+
+
 def test_a_place_not_sure_then_refused_whole_keeps_no_candidates(mnist_test, model):
     """The second opinion on a lone place (all its ink seen as one digit, the batch's last
     image) turns a "not sure" place into "not a digit": a new answer, without candidates."""
