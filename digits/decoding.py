@@ -57,7 +57,7 @@ def read_upright(source, side=WORK_SIDE):
             if small.mode.startswith("I") or small.mode == "F":
                 small = small.convert("F")
             elif small.mode != "L":
-                small = small.convert("LA" if small.has_transparency_data else "L")
+                small = small.convert("LA" if _see_through(small) else "L")
             small.thumbnail((side, side), Image.Resampling.BOX)
             small = small.transpose(turn) if turn is not None else small
             pixels = np.asarray(small, np.float32) / (full_scale if small.mode == "F" else 255)
@@ -86,6 +86,14 @@ def _shrunk(image, side):
                               "LA" if image.has_transparency_data else "L")
     factor = max(image.size) // (2 * side)
     return image.reduce(factor) if factor > 1 else image
+
+
+def _see_through(image):
+    """Whether an image may have pixels that are not opaque: an RGBA drawing whose every pixel is
+    opaque (the page's) needs no laying on paper."""
+    if not image.has_transparency_data:
+        return False
+    return image.mode not in ("RGBA", "LA") or image.getchannel("A").getextrema()[0] < 255
 
 
 def _on_paper(gray, alpha):

@@ -98,7 +98,7 @@ def test_a_blank_page_is_refused(page):
 @pytest.mark.parametrize("variant", ["PNG", "JPEG", "BMP", "GIF", "TIFF", "WEBP", "16-bit PNG",
                                      "16-bit TIFF", "RGB", "CMYK JPEG", "black ink, transparent",
                                      "white ink, transparent", "palette, transparent",
-                                     "EXIF rotated"])
+                                     "opaque RGBA", "EXIF rotated"])
 def test_formats_and_modes_give_the_same_digit(variant):
     reference = imaging.center_ink(decoding.read_gray(encode(seven())))
     gray = seven()
@@ -110,6 +110,8 @@ def test_formats_and_modes_give_the_same_digit(variant):
                       variant.split()[1])
     elif variant == "RGB":
         data = encode(gray.convert("RGB"))
+    elif variant == "opaque RGBA":  # what the page posts
+        data = encode(gray.convert("RGBA"))
     elif variant == "CMYK JPEG":
         data = encode(gray.convert("CMYK"), "JPEG")
     elif variant == "palette, transparent":
@@ -128,6 +130,17 @@ def test_formats_and_modes_give_the_same_digit(variant):
         data = encode(gray, variant)
     pixels = imaging.center_ink(decoding.read_gray(data))
     assert np.abs(pixels.astype(int) - reference).mean() < 3, variant
+
+
+def test_an_opaque_rgba_drawing_reads_exactly_as_its_gray_copy_and_see_through_ink_on_paper():
+    """The page's drawing (RGBA, every pixel opaque) skips laying ink on paper: the same floats."""
+    gray = seven()
+    plain = decoding.read_gray(encode(gray))
+    assert np.array_equal(decoding.read_gray(encode(gray.convert("RGBA"))), plain)
+    faded = gray.convert("RGBA")
+    faded.putalpha(254)  # not quite opaque: laid on paper, so nearly the same
+    assert not np.array_equal(decoding.read_gray(encode(faded)), plain)
+    assert np.abs(decoding.read_gray(encode(faded)) - plain).max() < 0.01
 
 
 def test_ink_is_found_on_shaded_noisy_paper():
