@@ -91,17 +91,22 @@ def measure(name, samples, model, today=False):
 
 def refusals(images, model):
     """How many non-digit images (digits.synthetic.nondigits, the test fonts and seeds) read as
-    no number at all, or only as places not sure, by kind."""
+    no number at all, or only as places not sure (refused, both), by kind: a sign read as "??"
+    is refused, but less plainly than "not a number"."""
     counts = collections.defaultdict(collections.Counter)
     for image, kind in images:
         number, _ = read(png(image), model)
-        refused = number in ("blank", "not a number") or set(number) == {"?"}
+        plainly = number in ("blank", "not a number")
         for key in (kind, "all"):
-            counts[key]["refused" if refused else "read as a number"] += 1
+            counts[key]["refused"] += plainly or set(number) == {"?"}
+            counts[key]["not a number"] += plainly
+            counts[key]["total"] += 1
     print("\nnon-digits")
     for kind, count in sorted(counts.items(), key=lambda item: item[0] != "all"):
-        total = sum(count.values())
-        print(f"  {kind:22s} n={total:4d}  refused {count['refused'] / total:6.1%}")
+        total = count["total"]
+        print(f"  {kind:22s} n={total:4d}  refused {count['refused'] / total:6.1%}  (not a "
+              f"number {count['not a number'] / total:6.1%}, only places not sure "
+              f"{(count['refused'] - count['not a number']) / total:6.1%})")
 
 
 def per_digit(samples, model):
