@@ -47,9 +47,9 @@ def expected_calibration_error(probabilities, labels, bins=ECE_BINS):
     return float(gap)
 
 
-def not_a_digit_threshold(digit_scores, share_refused):
-    """The score above which an image is called "not a digit": the one that turns away
-    `share_refused` of the (validation) digits."""
+def score_threshold(digit_scores, share_refused):
+    """The score above which a detector calls an image "not a digit" (or "two digits"): the one
+    that turns away `share_refused` of the (validation) digits."""
     return round(float(np.quantile(digit_scores, 1 - share_refused)), 4)
 
 

@@ -14,6 +14,12 @@ def thresholds(card):
     return card.get("thresholds", UNCALIBRATED)
 
 
+def two_digits_threshold(card):
+    """The two-digit score above which a place may be two digits that touch (never, for a
+    model without that detector: scores are at most 1)."""
+    return thresholds(card).get("two_digits", 1.0)
+
+
 def reasons(probabilities, not_digit_scores, thresholds):
     """Per image: "" when a digit is answered, else why not. `probabilities` calibrated."""
     why = np.full(len(probabilities), "", dtype=object)
@@ -39,8 +45,12 @@ def answers(classifier, images):
     """One answer per 28x28 image: {digit, confidence, probabilities, not_a_digit} with the
     digit None and a "reason" when no digit is answered; "candidates" (the two likeliest digits
     and their probabilities) when not sure."""
-    raw, scores = classifier.outputs(images)
-    card = classifier.card
+    return answered(classifier.outputs(images), classifier.card)
+
+
+def answered(outputs, card):
+    """answers() from the model's outputs (Classifier.outputs) and its card."""
+    raw, scores = outputs[:2]
     probabilities = calibrated(raw, card.get("temperature", 1.0))
     why = reasons(probabilities, scores, thresholds(card))
     return [_answer(p, score, reason) for p, score, reason in zip(probabilities, scores, why)]

@@ -18,6 +18,7 @@ from digits.quiet import stderr_discarded
 
 CARD = "digits.card"  # the metadata entry that holds the card
 CHUNK = 256  # images per interpreter call: large batches overflow some kernels' 32-bit indices
+SCORES = 2   # the detectors' outputs after the probabilities: not a digit, two digits
 
 
 def with_card(model_bytes, card):
@@ -60,24 +61,27 @@ class Classifier:
             self._interpreter = Interpreter(model_content=model_bytes, num_threads=1)
             with stderr_discarded():  # "Created TensorFlow Lite XNNPACK delegate for CPU."
                 self._interpreter.allocate_tensors()
+                # The outputs in the Keras model's order: the digit probabilities, then the
+                # detectors' scores (not a digit, two digits) if the model has them.
+                named = self._interpreter.get_signature_runner().get_output_details()
+            self._outputs = [named[name]["index"] for name in sorted(named, key=_output_number)]
         except Exception as error:  # flatbuffers and LiteRT raise many kinds on a broken file
             raise UserError(f"{path} is not a LiteRT model ({error}); run `dvc repro --force` "
                             "on its export stage to rebuild it") from None
         self.path, self.name = str(path), self.card.get("name", "unnamed")
         image = self._interpreter.get_input_details()[0]
         self._input, self._image_shape = image["index"], list(image["shape"][1:])  # (28, 28[, 1])
-        # The digit probabilities, and the not-a-digit score if the model has that output.
-        outputs = {len(o["shape"]): o["index"] for o in self._interpreter.get_output_details()}
-        self._probabilities, self._not_a_digit = outputs[2], outputs.get(1)
         self._batch = 1
         self._lock = threading.Lock()  # one call at a time: the interpreter is not thread-safe
 
     def outputs(self, images):
         """float32 (N, 28, 28) scaled as in training -> the model's probabilities, float32
-        (N, 10) with rows summing to 1, and its not-a-digit scores (N,) (0 without a head)."""
+        (N, 10) with rows summing to 1, its not-a-digit scores (N,) and its two-digit scores
+        (N,) (0 where the model lacks that head)."""
         images = np.ascontiguousarray(images, np.float32).reshape(-1, *self._image_shape)
         if len(images) == 0:
-            return np.zeros((0, CLASSES), np.float32), np.zeros(0, np.float32)
+            return np.zeros((0, CLASSES), np.float32), np.zeros(0, np.float32), np.zeros(
+                0, np.float32)
         with self._lock:
             chunks = [self._run(images[start:start + CHUNK])
                       for start in range(0, len(images), CHUNK)]
@@ -99,7 +103,10 @@ class Classifier:
         except (RuntimeError, ValueError) as error:  # e.g. ops LiteRT has no kernels for
             raise UserError(f"{self.path} cannot run in LiteRT ({error}); run `dvc repro "
                             "--force` on its export stage to rebuild it") from None
-        probabilities = self._interpreter.get_tensor(self._probabilities).copy()
-        if self._not_a_digit is None:
-            return probabilities, np.zeros(len(images), np.float32)
-        return probabilities, self._interpreter.get_tensor(self._not_a_digit).copy()
+        found = [self._interpreter.get_tensor(index).copy() for index in self._outputs]
+        return (*found, *[np.zeros(len(images), np.float32)] * (SCORES + 1 - len(found)))
+
+
+def _output_number(name):
+    """'output_2' -> 2: the order of the Keras model's outputs."""
+    return int(name.rpartition("_")[2])

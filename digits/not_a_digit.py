@@ -1,5 +1,6 @@
-"""The not-a-digit detector: a small head on a trained classifier's own features, fitted on
-digits against generated non-digits, then joined to the classifier as a second output.
+"""The not-a-digit and two-digit detectors: small heads on a trained classifier's own features,
+fitted on digits against generated non-digits (or touching pairs of digits), then joined to the
+classifier as its second and third outputs.
 
 The classifier itself stays as trained (the original recipe is still the original recipe); the
 head reads what it has learnt: its convolution maps past the first pooling (or the pixels, for
@@ -41,8 +42,9 @@ def feature_model(model):
     return keras.Model(model.input, _features(model))
 
 
-def train_head(features, is_nondigit, seed, epochs):
-    """Standardize, one hidden layer of 64, sigmoid: P(not a digit). Both classes weigh alike."""
+def train_head(features, is_other, seed, epochs, name="not_a_digit_head"):
+    """Standardize, one hidden layer of 64, sigmoid: P(not one digit), `is_other` marking the
+    non-digits (or the pairs of digits) among the images. Both classes weigh alike."""
     keras.utils.set_random_seed(seed)
     # A floor under the variance: features that hardly vary (units that rarely fire) must not
     # magnify float rounding, or LiteRT and Keras would disagree on the score.
@@ -50,17 +52,20 @@ def train_head(features, is_nondigit, seed, epochs):
                                        variance=np.maximum(features.var(axis=0), 1e-2))
     head = keras.Sequential([keras.Input(features.shape[1:]), scale,
                              keras.layers.Dense(64, activation="relu"),
-                             keras.layers.Dense(1, activation="sigmoid")], name="not_a_digit_head")
+                             keras.layers.Dense(1, activation="sigmoid")], name=name)
     head.compile(keras.optimizers.Adam(1e-3), "binary_crossentropy")
     tf.config.experimental.enable_op_determinism()
-    share = is_nondigit.mean()
-    weights = np.where(is_nondigit, 0.5 / share, 0.5 / (1 - share)).astype(np.float32)
-    head.fit(features, is_nondigit.astype(np.float32), sample_weight=weights, epochs=epochs,
+    share = is_other.mean()
+    weights = np.where(is_other, 0.5 / share, 0.5 / (1 - share)).astype(np.float32)
+    head.fit(features, is_other.astype(np.float32), sample_weight=weights, epochs=epochs,
              batch_size=256, shuffle=True, verbose=2)
     return head
 
 
-def identifier(model, head):
-    """One model, two outputs: the 10 digit probabilities and the not-a-digit probability."""
-    score = keras.layers.Reshape((), name="not_a_digit")(head(_features(model)))
-    return keras.Model(model.input, [model.output, score], name=model.name)
+def identifier(model, head, two_digit_head):
+    """One model, three outputs: the 10 digit probabilities, the not-a-digit probability and
+    the probability that the image holds two digits that touch."""
+    features = _features(model)
+    scores = [keras.layers.Reshape((), name=name)(one(features))
+              for name, one in (("not_a_digit", head), ("two_digits", two_digit_head))]
+    return keras.Model(model.input, [model.output, *scores], name=model.name)

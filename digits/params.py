@@ -85,6 +85,8 @@ RULES = {
         "head_digits": POSITIVE_INT,
         "head_epochs": POSITIVE_INT,
         "digits_called_not_a_digit": FRACTION,
+        "head_pairs": POSITIVE_INT,
+        "digits_called_two_digits": FRACTION,
         "digits_not_sure": FRACTION,
     },
     "devices": {"distribute": one_of("auto", "none", "mirrored")},

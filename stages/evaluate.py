@@ -32,9 +32,10 @@ def main():
     from digits import saving
 
     model = saving.load(files.identifier)
-    test_probabilities, test_scores = model.predict(x_test, batch_size=1000, verbose=0)
-    val_probabilities, _ = model.predict(x_val, batch_size=1000, verbose=0)
-    nondigit_probabilities, nondigit_scores = model.predict(nondigits, batch_size=1000, verbose=0)
+    test_probabilities, test_scores, _ = model.predict(x_test, batch_size=1000, verbose=0)
+    val_probabilities, _, _ = model.predict(x_val, batch_size=1000, verbose=0)
+    nondigit_probabilities, nondigit_scores, _ = model.predict(nondigits, batch_size=1000,
+                                                               verbose=0)
 
     def refused(probabilities, scores):
         probabilities = calibration.calibrated(probabilities, fitted["temperature"])

@@ -1,4 +1,4 @@
-"""Export one model, with its not-a-digit head, for LiteRT and check that it gives Keras's
+"""Export one model, with its detectors' heads, for LiteRT and check that it gives Keras's
 answers on the whole test set.
 
     python -m stages.export mlp|cnn
@@ -6,7 +6,7 @@ answers on the whole test set.
 Writes models/<model>/model.tflite (the same bytes for the same model; its metadata carries a
 card: the model's name, its temperature and the thresholds of its answers) and
 reports/<model>/export.json: the share of test images on which both pick the same digit, and the
-largest difference in any probability or not-a-digit score.
+largest difference in any probability or detector's score.
 """
 import json
 import sys
@@ -27,15 +27,13 @@ DESCRIPTIONS = {"mlp": "the original recipe: Flatten, Dense(128, relu), Dense(10
 
 def compare(model, tflite_path, images):
     """How closely the LiteRT file reproduces the Keras model on these images."""
-    keras_probabilities, keras_scores = model.predict(images, batch_size=1000, verbose=0)
-    litert_probabilities, litert_scores = litert.Classifier(tflite_path).outputs(images)
+    keras_outputs = model.predict(images, batch_size=1000, verbose=0)
+    litert_outputs = litert.Classifier(tflite_path).outputs(images)
     return {
         "test_images": len(images),
-        "agreement": float((keras_probabilities.argmax(1)
-                            == litert_probabilities.argmax(1)).mean()),
-        "max_probability_difference": float(max(abs(keras_probabilities
-                                                     - litert_probabilities).max(),
-                                                abs(keras_scores - litert_scores).max())),
+        "agreement": float((keras_outputs[0].argmax(1) == litert_outputs[0].argmax(1)).mean()),
+        "max_probability_difference": float(max(abs(ours - theirs).max() for ours, theirs
+                                                in zip(keras_outputs, litert_outputs))),
     }
 
 

@@ -47,7 +47,7 @@ def test_ece_is_zero_when_confidence_matches_accuracy():
 def test_thresholds_turn_away_the_asked_share():
     rng = np.random.default_rng(1)
     scores = rng.uniform(size=10000)
-    threshold = calibration.not_a_digit_threshold(scores, 0.01)
+    threshold = calibration.score_threshold(scores, 0.01)
     assert (scores > threshold).mean() == pytest.approx(0.01, abs=0.002)
     probabilities, _ = overconfident(10000, 1.0)
     sure = calibration.sure_threshold(probabilities, 0.05)

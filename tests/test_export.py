@@ -30,11 +30,12 @@ def default_width_convnet(tmp_path_factory, test_images):
     labels = np.arange(2000) % 10
     model.fit(test_images[:2000], datasets.one_hot(labels), batch_size=100, epochs=1, verbose=0)
     features = not_a_digit.feature_model(model).predict(test_images[:512], verbose=0)
-    head = not_a_digit.train_head(features, np.arange(512) % 2 == 0, seed=0, epochs=1)
+    heads = [not_a_digit.train_head(features, np.arange(512) % every == 0, seed=0, epochs=1)
+             for every in (2, 3)]
     folder = tmp_path_factory.mktemp("convnet")
-    saving.save(not_a_digit.identifier(model, head), folder / "identifier.keras")
-    (folder / "calibration.json").write_text(json.dumps(
-        {"temperature": 0.5, "thresholds": {"not_a_digit": 0.9, "sure": 0.6}}))
+    saving.save(not_a_digit.identifier(model, *heads), folder / "identifier.keras")
+    (folder / "calibration.json").write_text(json.dumps({"temperature": 0.5, "thresholds": {
+        "not_a_digit": 0.9, "sure": 0.6, "two_digits": 0.8}}))
     return folder / "identifier.keras", folder / "calibration.json"
 
 
@@ -58,14 +59,18 @@ def test_litert_agrees_with_keras_on_all_10000_test_images(exported):
 
 
 @pytest.mark.slow
-def test_the_exported_file_carries_its_card_and_both_outputs(exported, test_images):
+def test_the_exported_file_carries_its_card_and_all_three_outputs(exported, test_images):
     folder, _ = exported
     card = read_card((folder / "model.tflite").read_bytes())
     assert card["name"] == "cnn" and Classifier(folder / "model.tflite").name == "cnn"
-    assert card["temperature"] == 0.5 and card["thresholds"] == {"not_a_digit": 0.9, "sure": 0.6}
-    probabilities, scores = Classifier(folder / "model.tflite").outputs(test_images[:10])
-    assert probabilities.shape == (10, 10) and scores.shape == (10,)
-    assert ((scores >= 0) & (scores <= 1)).all() and len(set(scores.round(6))) > 1
+    assert card["temperature"] == 0.5 and card["thresholds"] == {
+        "not_a_digit": 0.9, "sure": 0.6, "two_digits": 0.8}
+    probabilities, *scores = Classifier(folder / "model.tflite").outputs(test_images[:10])
+    assert probabilities.shape == (10, 10) and len(scores) == 2
+    for detector in scores:  # in the Keras model's order: not the same scores twice
+        assert detector.shape == (10,) and ((detector >= 0) & (detector <= 1)).all()
+        assert len(set(detector.round(6))) > 1
+    assert not np.allclose(*scores)
 
 
 @pytest.mark.slow

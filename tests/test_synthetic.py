@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from digits.imaging import center_ink
-from digits.mnist import read_split
-from digits.synthetic import numbers, pages, paper, photos, strokes
+from digits.mnist import read_split, to_unit_floats
+from digits.synthetic import numbers, pages, pairs, paper, photos, strokes
 
 
 @pytest.fixture(scope="module")
@@ -101,6 +101,22 @@ def test_touching_pairs_touch(mnist_test):
         (l1, t1, r1, b1), (l2, t2, r2, b2) = sample.boxes[:2]
         ink = ink_of(sample, 40)[min(t1, t2):max(b1, b2), (l1 + r1) // 2:(l2 + r2) // 2]
         assert ink.any(axis=0).all(), sample.kind
+
+
+def test_pairs_for_the_two_digit_detector_touch_in_the_28x28_field(mnist_test):
+    """No column free of ink from the first digit's left to the second's right, in MNIST's
+    20x20 box; the same pairs for the same seed."""
+    digits = to_unit_floats(mnist_test[0][:100])
+    made = pairs.touching(digits, np.random.default_rng(4), 100)
+    assert made.shape == (100, 28, 28) and made.dtype == np.float32
+    assert np.array_equal(made, pairs.touching(digits, np.random.default_rng(4), 100))
+    wider = 0
+    for image in made:
+        rows, cols = np.nonzero(image > 0.05)
+        assert (image > 0.05).any(axis=0)[cols.min():cols.max() + 1].all()
+        assert max(np.ptp(rows), np.ptp(cols)) + 1 in (20, 21)  # fitted as the reader fits ink
+        wider += np.ptp(cols) > np.ptp(rows)
+    assert wider >= 50  # side by side, though two 1s overlap into one narrow stroke
 
 
 def test_pages_of_every_kind(mnist_test):
