@@ -60,18 +60,22 @@ def read_number(gray, classifier, size=None):
     if len(places) == 1:  # a second opinion on one place: all the ink, as one digit
         crops.append(_as_one_digit(found, kept))
     images = _fitted(crops, found)
-    answers = _answers(classifier, images)
+    answers, two_digits = _answers(classifier, images)
+    two_digits_at = decision.two_digits_threshold(classifier.card)
+    two = [touching.looks_like_two(place, places, score, two_digits_at, answer)
+           for place, score, answer in zip(places, two_digits, answers)]
     # Cuts into two digits are tried only where reading the place whole leaves it open.
     cut = [touching.halves(candidate) if touching.may_be_two(place, places)
-           and not touching.settled(place, answer) else []
-           for place, candidate, answer in zip(places, wholes, answers)]
+           and not touching.settled(place, answer) or looks_two else []
+           for place, candidate, answer, looks_two in zip(places, wholes, answers, two)]
     cut_images = _fitted([_crop(ink, half) for halves in cut for half in halves], found)
-    rows = iter(zip(cut_images, _answers(classifier, cut_images)))
+    rows = iter(zip(cut_images, _answers(classifier, cut_images)[0]))
     chosen, whole = [], False
-    for place, candidate, image, answer, halves in zip(places, wholes, images, answers, cut):
+    for place, candidate, image, answer, looks_two, halves in zip(places, wholes, images,
+                                                                  answers, two, cut):
         seen = [touching.Seen(candidate, image, answer)]
         seen += [touching.Seen(half, *next(rows)) for half in halves]
-        picked = touching.choose(place, seen)
+        picked = touching.choose(place, seen, looks_two)
         whole = len(picked) == 1 and picked[0][0] is seen[0]  # not cut in two
         chosen += [_entry(one, answer, scale, origin) for one, answer in picked]
     if len(places) == 1 and whole and answers[-1].get("reason") == decision.NOT_A_DIGIT:
@@ -84,11 +88,16 @@ def read_number(gray, classifier, size=None):
 
 
 def _answers(classifier, images):
-    """decision.answers() for a list of 28x28 images, each distinct image put through the
-    model once (a clean digit's second opinion is often its own image again)."""
-    answered = _once_each(lambda distinct: decision.answers(classifier, np.stack(distinct)),
-                          images)
-    return [dict(answer) for answer in answered]  # an answer seen twice, as two objects
+    """decision.answers() and the two-digit scores for a list of 28x28 images, each distinct
+    image put through the model once (a clean digit's second opinion is often its own image
+    again)."""
+    def run(distinct):
+        outputs = classifier.outputs(np.stack(distinct))
+        return list(zip(decision.answered(outputs, classifier.card), outputs[2].tolist()))
+
+    seen = _once_each(run, images)
+    # an answer seen twice, as two objects
+    return [dict(answer) for answer, _ in seen], [score for _, score in seen]
 
 
 def _fitted(crops, found):

@@ -1,5 +1,6 @@
 """Two digits that touch: whether a place may hold two, where to cut it, and which reading to
-keep — the place whole, two halves that both read as sure digits, or "not sure"."""
+keep — the place whole, two halves that both read as sure digits, or "not sure". Besides the
+place's shape, the model's two-digit detector says whether it looks like two digits."""
 from statistics import median
 from typing import NamedTuple
 
@@ -16,6 +17,9 @@ SURER = 0.1         # a cut into two sure digits wins if it reads 0.1 surer than
 # class it reads as whole (a place read as one digit but wider than that is two that touch)
 # and the cut reads at least as surely as the whole (a wide digit's parts seldom do).
 WIDEST = (1.33, 0.9, 1.43, 1.18, 1.18, 1.54, 1.11, 1.18, 1.11, 1.0)
+TWO_WIDE = 0.6      # a place narrower than this (for its height) is never called two digits,
+TWO_AMONG = 1.3     # nor one less than 1.3 times as wide as the other digits of its row
+TWO_SURE = 0.95     # a place called two is cut where both halves read at least this surely
 
 
 class Candidate(NamedTuple):
@@ -27,10 +31,8 @@ class Candidate(NamedTuple):
 def may_be_two(place, places):
     """Whether a place may hold two digits that touch: it is wide, and (if other digits show
     how wide the writer's digits are) much wider than they are."""
-    others = [max(p.width, 0.6 * p.height) for p in places if p is not place]  # a 1 counts as
-    # a digit of usual width: it is narrow, not a sign that its neighbours are two digits
-    return place.width > segmentation.WIDE * place.height and (
-        not others or place.width > PAIR * median(others))
+    return place.width > segmentation.WIDE * place.height and _wider_than_others(
+        place, places, PAIR)
 
 
 def whole(place, labels):
@@ -39,6 +41,26 @@ def whole(place, labels):
     own = np.zeros(box.max() + 1, bool)  # by label: whether that piece is the place's
     own[[p.number for p in place.pieces]] = True
     return Candidate(own[box], place.left, place.top)
+
+
+def looks_like_two(place, places, two_digits, threshold, answer):
+    """Whether the two-digit detector (its score `two_digits`) calls the place two digits, its
+    shape allows it (not narrow) and its reading whole does not outweigh it. Read whole as a
+    sure digit, the place is two only if the detector is surer of that than the model of its
+    digit, and if it is alone: in a row, a digit read surely is far more often one written
+    wide than two. Else, among other digits, it must be TWO_AMONG times as wide as they are."""
+    if two_digits <= threshold or place.width < TWO_WIDE * place.height:
+        return False
+    if answer["digit"] is not None:
+        return len(places) == 1 and two_digits > answer["confidence"]
+    return _wider_than_others(place, places, TWO_AMONG)
+
+
+def _wider_than_others(place, places, factor):
+    """Whether a place is `factor` times as wide as the other places' median (True alone)."""
+    others = [max(p.width, 0.6 * p.height) for p in places if p is not place]  # a 1 counts as
+    # a digit of usual width: it is narrow, not a sign that its neighbours are two digits
+    return not others or place.width > factor * median(others)
 
 
 def halves(whole):
@@ -66,7 +88,7 @@ class Seen(NamedTuple):
     answer: dict
 
 
-def choose(place, seen):
+def choose(place, seen, two=False):
     """(seen, answer) for each digit of a place: read whole, or cut in two where both halves
     are sure digits; a wide place that no cut reads surely becomes two places not sure, unless
     it reads as a sure digit whole and is no wider than WIDE_DIGIT: one wide digit is then the
@@ -74,11 +96,14 @@ def choose(place, seen):
     A place that reads as no digit whole and is wider than TWO_DIGITS is two sure digits if a
     cut reads so: two digits that overlap often look like no digit, seen whole. Else a place
     refused whole as not a digit stays so, unless it is wider than TWO_DIGITS and both halves
-    of its first cut look like digits (sure or not): then it is two places not sure."""
+    of its first cut look like digits (sure or not): then it is two places not sure.
+    A place that the two-digit detector calls two digits (`two`, see looks_like_two) is also
+    read as its best cut if both halves read at least TWO_SURE and as surely as the whole reads
+    as one; if no rule takes a cut, it is two places not sure."""
     whole, halves = seen[0], seen[1:]
     pairs = [(halves[i], halves[i + 1]) for i in range(0, len(halves), 2)]
     if not pairs:
-        return [(whole, whole.answer)]
+        return _split(whole) if two else [(whole, whole.answer)]
     best, best_score = None, -1.0
     for pair in pairs:
         score = min(half.answer["confidence"] for half in pair)
@@ -89,8 +114,11 @@ def choose(place, seen):
     sure_whole = whole.answer["confidence"] if whole.answer["digit"] is not None else 0.0
     if best is not None and (best_score >= whole.answer["confidence"] + SURER
                              or too_wide and best_score >= sure_whole
+                             or two and best_score >= max(sure_whole, TWO_SURE)
                              or sure_whole == 0 and aspect > TWO_DIGITS):
         return best
+    if two:
+        return [(half, decision.unsure(half.answer)) for half in pairs[0]]
     if whole.answer["digit"] is not None and (not too_wide or aspect <= WIDE_DIGIT):
         return [(whole, whole.answer)]  # no cut reads: a sure reading stands unless very wide
     # Refused whole, a place stays "not a digit" unless it is wide and each half of its cut
@@ -101,3 +129,15 @@ def choose(place, seen):
     if aspect <= TWO_DIGITS:  # one place, too wide for the digit it reads as
         return [(whole, decision.unsure(whole.answer))]
     return [(half, decision.unsure(half.answer)) for half in pairs[0]]
+
+
+def _split(whole):
+    """A place called two digits that no cut parts: its left and right halves, both not sure,
+    each with what the model saw (the whole place)."""
+    mask = whole.candidate.mask
+    columns = np.nonzero(mask.any(axis=0))[0]
+    left = mask.copy()
+    left[:, (columns[0] + columns[-1] + 1) // 2:] = False
+    answer = decision.unsure(whole.answer)
+    return [(whole._replace(candidate=whole.candidate._replace(mask=part)), answer)
+            for part in (left, mask & ~left)]
