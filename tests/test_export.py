@@ -30,8 +30,9 @@ def default_width_convnet(tmp_path_factory, test_images):
     labels = np.arange(2000) % 10
     model.fit(test_images[:2000], datasets.one_hot(labels), batch_size=100, epochs=1, verbose=0)
     features = not_a_digit.feature_model(model).predict(test_images[:512], verbose=0)
-    heads = [not_a_digit.train_head(features, np.arange(512) % every == 0, seed=0, epochs=1)
-             for every in (2, 3)]
+    heads = [not_a_digit.train_head(features, np.arange(512) % every == 0, seed=0, epochs=1,
+                                    name=name)
+             for every, name in ((2, "not_a_digit_head"), (3, "two_digits_head"))]
     folder = tmp_path_factory.mktemp("convnet")
     saving.save(not_a_digit.identifier(model, *heads), folder / "identifier.keras")
     (folder / "calibration.json").write_text(json.dumps({"temperature": 0.5, "thresholds": {
