@@ -41,7 +41,7 @@ class ModelFiles:
         return Path("models") / self.name / "model.keras"
 
     @property
-    def identifier(self):  # the model with its not-a-digit head: two outputs
+    def identifier(self):  # the model with its detectors: three outputs
         return Path("models") / self.name / "identifier.keras"
 
     @property
