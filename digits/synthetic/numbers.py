@@ -19,6 +19,7 @@ from digits.synthetic.paper import (
     place,
     restroke,
     scaled,
+    touching_left,
 )
 from digits.synthetic.photos import STROKE_28, Sample
 
@@ -38,17 +39,6 @@ def glyphs(digits, rng, height, change, slope=0.0, decorate=None):
         tall = height * rng.uniform(0.9, 1.1)
         made.append(crop_to_ink(scaled(glyph, tall, slope + rng.uniform(-5, 5)), margin=0))
     return made
-
-
-def _touching_left(coverage, glyph, left, top, limit, extra):
-    """The x at which the glyph, moved left from `left`, first overlaps ink already there,
-    `extra` pixels further; None if it reaches `limit` without touching."""
-    ink = glyph > 0.5
-    for x in range(left, limit - 1, -1):
-        window = coverage[top:top + glyph.shape[0], x:x + glyph.shape[1]] > 0.5
-        if (window & ink[:window.shape[0], :window.shape[1]]).any():
-            return x - extra
-    return None
 
 
 def _ligature(coverage, first, second, width):
@@ -77,7 +67,7 @@ def write_row(made, rng, height, gaps, slope=0.0, touch=None, stroke=3.0):
     for index, glyph in enumerate(made):
         top = round(base - rise * (x - margin) - glyph.shape[0] + rng.normal(0, 0.04) * height)
         if index == 1 and touch == "overlapping":
-            x = _touching_left(coverage, glyph, x, top, x - glyph.shape[1],
+            x = touching_left(coverage, glyph, x, top, x - glyph.shape[1],
                                round(rng.uniform(0, 0.05) * height)) or x
         place(coverage, glyph, x, top)
         boxes.append((x, top, x + glyph.shape[1], top + glyph.shape[0]))

@@ -6,9 +6,10 @@ reader fits a place of ink: what the two-digit detector learns a touching pair l
 import numpy as np
 
 from digits import imaging
+from digits.synthetic.paper import crop_to_ink, place, touching_left
 
-INK = 0.5         # a pixel at least this dark is a stroke that the other digit may not cross
-PUSH = 3          # once touching, the second digit moves up to 2 px further in
+INK = 0.1         # MNIST's faintest edges count as the digits' ink when cutting them out
+PUSH = 2          # once touching, the second digit moves up to 2 px further in
 _UNIT_INK = imaging.Ink(None, None, 1.0, 0.0, 0.0)  # ink already in [0, 1], no noise
 
 
@@ -21,24 +22,12 @@ def touching(images, rng, count):
 
 
 def _pair(first, second, rng):
-    first, second = _cut(first), _cut(second)
+    first, second = (crop_to_ink(digit, margin=0, level=INK) for digit in (first, second))
     height = max(first.shape[0], second.shape[0]) + 4
-    canvas = np.zeros((height, first.shape[1] + second.shape[1]), np.float32)
-    top_first = rng.integers(0, height - first.shape[0] + 1)
-    top_second = rng.integers(0, height - second.shape[0] + 1)
-    canvas[top_first:top_first + first.shape[0], :first.shape[1]] = first
-    rows = slice(top_second, top_second + second.shape[0])
-    x = first.shape[1]
-    while x > 0 and not (canvas[rows, x:x + second.shape[1]] >= INK)[
-            second[:, :canvas.shape[1] - x] >= INK].any():
-        x -= 1
-    x = max(0, x - int(rng.integers(0, PUSH)))
-    region = canvas[rows, x:x + second.shape[1]]
-    np.maximum(region, second[:, :region.shape[1]], out=region)
-    return imaging.fit_crop(_cut(canvas), _UNIT_INK)
-
-
-def _cut(image):
-    """The image cut to its ink's box."""
-    rows, cols = np.nonzero(image > 0.1)
-    return image[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+    coverage = np.zeros((height, first.shape[1] + second.shape[1]), np.float32)
+    place(coverage, first, 0, int(rng.integers(0, height - first.shape[0] + 1)))
+    top = int(rng.integers(0, height - second.shape[0] + 1))
+    push = int(rng.integers(0, PUSH + 1))
+    left = touching_left(coverage, second, first.shape[1], top, 0, push)
+    place(coverage, second, max(left or 0, 0), top)  # None: they never touch, so overlap
+    return imaging.fit_crop(crop_to_ink(coverage, margin=0, level=INK), _UNIT_INK)

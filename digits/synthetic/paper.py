@@ -36,9 +36,10 @@ def ink_box(glyph, level=0.3):
     return int(cols.min()), int(rows.min()), int(cols.max()) + 1, int(rows.max()) + 1
 
 
-def crop_to_ink(glyph, margin=0.04):
-    """The glyph cut to its ink, with a small margin (a fraction of its side) kept around it."""
-    left, top, right, bottom = ink_box(glyph)
+def crop_to_ink(glyph, margin=0.04, level=0.3):
+    """The glyph cut to its ink (where it reaches `level`), with a small margin (a fraction of
+    its side) kept around it."""
+    left, top, right, bottom = ink_box(glyph, level)
     pad = round(margin * max(glyph.shape))
     return glyph[max(top - pad, 0):bottom + pad, max(left - pad, 0):right + pad]
 
@@ -60,6 +61,17 @@ def scaled(glyph, height, angle=0.0, shear=0.0):
     if angle:
         image = image.rotate(angle, Image.Resampling.BILINEAR, expand=True)
     return np.clip(np.asarray(image, np.float32), 0, 1)
+
+
+def touching_left(coverage, glyph, left, top, limit, extra):
+    """The x at which the glyph, moved left from `left`, first overlaps ink already there,
+    `extra` pixels further; None if it reaches `limit` without touching."""
+    ink = glyph > 0.5
+    for x in range(left, limit - 1, -1):
+        window = coverage[top:top + glyph.shape[0], x:x + glyph.shape[1]] > 0.5
+        if (window & ink[:window.shape[0], :window.shape[1]]).any():
+            return x - extra
+    return None
 
 
 def place(coverage, glyph, left, top):
