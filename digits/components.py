@@ -55,11 +55,13 @@ def label(mask):
     mask = np.asarray(mask, bool)
     rows, starts, ends = runs(mask)
     a, b = _touching_runs(rows, starts, ends, mask.shape[1])
-    numbers = np.unique(_first_runs(a, b, len(rows)), return_inverse=True)[1] + 1
+    first = _first_runs(a, b, len(rows))
+    is_first = first == np.arange(len(rows))
+    numbers = np.cumsum(is_first)[first]  # pieces numbered in the order of their first runs
     labels = np.zeros(mask.shape, np.int32)
     labels.ravel()[_run_pixels(rows, starts, ends, mask.shape[1])] = np.repeat(numbers,
                                                                                ends - starts)
-    return labels, int(numbers.max(initial=0))
+    return labels, int(np.count_nonzero(is_first))
 
 
 def _first_runs(a, b, count):
