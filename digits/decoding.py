@@ -2,6 +2,7 @@
 TIFF or WebP; a phone's EXIF rotation applied; transparent ink laid on paper; a size refused from
 the header before any pixel is decoded; every failure an ImageError whose message says why.
 """
+import contextlib
 import io
 import os
 import warnings
@@ -39,28 +40,33 @@ def read_gray(source, side=WORK_SIDE):
     return read_upright(source, side)[0]
 
 
-def read_upright(source, side=WORK_SIDE):
-    """read_gray(), and the image's (width, height) as shown upright, from its header."""
+def read_upright(source, side=WORK_SIDE, decoded=None):
+    """read_gray(), and the image's (width, height) as shown upright, from its header.
+    `decoded(image, file_size)`: a context manager held while the opened image is decoded (it
+    may refuse it with an ImageError from what the header says)."""
     try:
         in_memory = isinstance(source, (bytes, bytearray))
-        if (len(source) if in_memory else os.path.getsize(source)) == 0:
+        file_size = len(source) if in_memory else os.path.getsize(source)
+        if file_size == 0:
             raise ImageError("empty file")
         with Image.open(io.BytesIO(source) if in_memory else source, formats=FORMATS) as image:
             if image.width * image.height > MAX_PIXELS:  # known from the header, before decoding
                 raise ImageError(f"image too large: {image.width}x{image.height} pixels "
                                  f"(at most {MAX_PIXELS:,})")
             image.draft("L", (side, side))  # JPEG: decode at 1/2, 1/4 or 1/8 size
-            turn = UPRIGHT.get(image.getexif().get(ORIENTATION))  # phone photos
-            size = image.size[::-1] if turn in QUARTER_TURNS else image.size
-            full_scale = 65535 if image.mode.startswith("I") else 1  # 16-bit grayscale
-            small = _shrunk(image, side)
-            if small.mode.startswith("I") or small.mode == "F":
-                small = small.convert("F")
-            elif small.mode != "L":
-                small = small.convert("LA" if _see_through(small) else "L")
-            small.thumbnail((side, side), Image.Resampling.BOX)
-            small = small.transpose(turn) if turn is not None else small
-            pixels = np.asarray(small, np.float32) / (full_scale if small.mode == "F" else 255)
+            with decoded(image, file_size) if decoded else contextlib.nullcontext():
+                turn = UPRIGHT.get(image.getexif().get(ORIENTATION))  # phone photos
+                size = image.size[::-1] if turn in QUARTER_TURNS else image.size
+                full_scale = 65535 if image.mode.startswith("I") else 1  # 16-bit grayscale
+                small = _shrunk(image, side)
+                if small.mode.startswith("I") or small.mode == "F":
+                    small = small.convert("F")
+                elif small.mode != "L":
+                    small = small.convert("LA" if _see_through(small) else "L")
+                small.thumbnail((side, side), Image.Resampling.BOX)
+                small = small.transpose(turn) if turn is not None else small
+                pixels = np.asarray(small, np.float32) / (full_scale if small.mode == "F"
+                                                          else 255)
     except ImageError:
         raise
     except FileNotFoundError:

@@ -550,3 +550,47 @@ def test_the_same_image_goes_through_the_model_once(monkeypatch, mnist_test, mod
     [place] = result["places"]
     alone = decision.answers(model, place["image"][None])[0]
     assert {key: place[key] for key in alone} == alone
+
+
+def comparable(value):
+    """A reading with its arrays as (dtype, shape, bytes), for ==."""
+    if isinstance(value, np.ndarray):
+        return value.dtype.str, value.shape, value.tobytes()
+    if isinstance(value, dict):
+        return {key: comparable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [comparable(item) for item in value]
+    return value
+
+
+def test_files_read_together_read_as_each_alone(mnist_test, model):
+    """read_files() puts many files' digits through the model together: each reading is the
+    one read_file() gives it alone, a file that cannot be read fails alone, and the model is
+    called once per step of a batch, not once per file."""
+    rng = np.random.default_rng(31)
+    files = [png(sample.image) for sample in numbers.numbers(*mnist_test, rng, 12)]
+    files += [png(sample.image) for sample in numbers.touching_pairs(*mnist_test, rng, 12)]
+    files += [png(Image.fromarray(255 - image)) for image in mnist_test[0][:12]]
+    files[5:5] = [b"not an image", png(Image.new("L", (60, 40), 230))]
+    calls = []
+
+    class Counting:
+        card = model.card
+
+        def outputs(self, images):
+            calls.append(len(images))
+            return model.outputs(images)
+
+    together = list(reading.read_files(files, Counting()))
+    assert len(together) == len(files)
+    assert len(calls) <= 2 * -(-len(files) // reading.BATCH_FILES), calls
+    failed = 0
+    for data, read in zip(files, together):
+        try:
+            alone = reading.read_file(data, model)
+        except decoding.ImageError as error:
+            assert type(read) is type(error) and str(read) == str(error)
+            failed += 1
+            continue
+        assert comparable(read) == comparable(alone)
+    assert failed == 2

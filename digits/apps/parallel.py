@@ -13,7 +13,7 @@ import signal
 from digits.litert import Classifier
 
 POOL_FROM = 256  # files: below this, one process finishes before a pool has started
-CHUNK = 16       # files a worker takes at a time: fewer round trips, still even shares
+CHUNK = 64       # files a worker takes at a time: fewer round trips, still even shares
 DEFAULT_MOST = 4  # processes by default: each holds about 60 MB beside the decodes' shared
                   # budget, so four keep the whole under 1 GB
 
@@ -63,16 +63,20 @@ class SharedBudget:
 
 
 def in_order(function, items, classifier, jobs, memory_limit):
-    """function(item, classifier, budget) for each item, in order, on up to `jobs` processes
-    whose decodes share `memory_limit` bytes (budget.share(cost) around each). `function` must
-    be a module-level function (the workers import it by name)."""
+    """The results of function(some items, classifier, budget) -> one result each, for all the
+    items in order, CHUNK at a time, on up to `jobs` processes whose decodes share
+    `memory_limit` bytes (budget.share(cost) around each). `function` must be a module-level
+    function (the workers import it by name)."""
+    chunks = [items[start:start + CHUNK] for start in range(0, len(items), CHUNK)]
     if jobs <= 1 or len(items) < POOL_FROM:
-        yield from (function(item, classifier, NoBudget()) for item in items)
+        for chunk in chunks:
+            yield from function(chunk, classifier, NoBudget())
         return
     context = multiprocessing.get_context("spawn")  # no fork of a process running LiteRT
     budget = SharedBudget(context, memory_limit)
     with context.Pool(jobs, _start_worker, (classifier.path, budget)) as pool:
-        yield from pool.imap(functools.partial(_in_worker, function), items, CHUNK)
+        for results in pool.imap(functools.partial(_in_worker, function), chunks):
+            yield from results
 
 
 def _start_worker(model_path, budget):
@@ -81,5 +85,5 @@ def _start_worker(model_path, budget):
     _worker = Classifier(model_path), budget
 
 
-def _in_worker(function, item):
-    return function(item, *_worker)
+def _in_worker(function, items):
+    return function(items, *_worker)

@@ -10,6 +10,7 @@ line and the others go on. Exit status: 0 if every input was read, 1 if any fail
 usage error.
 """
 import argparse
+import functools
 import json
 import sys
 from pathlib import Path
@@ -60,8 +61,9 @@ def expand(inputs):
         if not path.exists():
             yield name, "no such file or folder"
         elif path.is_dir():
-            images = sorted(child for child in path.iterdir() if child.is_file()
-                            and child.suffix.lower() in SUFFIXES and not child.name.startswith("."))
+            images = sorted((child for child in path.iterdir() if child.is_file()
+                             and child.suffix.lower() in SUFFIXES
+                             and not child.name.startswith(".")), key=lambda child: child.name)
             if not images:
                 yield name, f"no images ({', '.join(SUFFIXES)}) in this folder"
             yield from ((str(image), None) for image in images)
@@ -83,47 +85,55 @@ def _save(pixels, stem, folder, taken):
         raise errors.UserError(f"cannot write {folder / name}: {error.strerror or error}") from None
 
 
-def _decode_cost(file):
-    """The bytes decoding `file` will take, known from its header (0 if it has none that Pillow
-    reads: read_gray then refuses it at once); ImageError if over DECODE_LIMIT."""
-    header = budget.header_of(file)
-    if header and header[2] > DECODE_LIMIT:
-        width, height, cost = header
-        raise decoding.ImageError(f"image too large to decode: {width}x{height} pixels of this "
-                                 f"kind would take {cost / 2**20:,.0f} MB of memory (at most "
-                                 f"{DECODE_LIMIT / 2**20:,.0f} MB); save it smaller")
-    return header[2] if header else 0
+def _decode_cost(image, file_size):
+    """The bytes decoding an opened image will take, known from its header; ImageError if over
+    DECODE_LIMIT."""
+    cost = budget.decode_bytes(image, file_size)
+    if cost > DECODE_LIMIT:
+        raise decoding.ImageError(f"image too large to decode: {image.width}x{image.height} "
+                                  f"pixels of this kind would take {cost / 2**20:,.0f} MB of "
+                                  f"memory (at most {DECODE_LIMIT / 2**20:,.0f} MB); save it "
+                                  "smaller")
+    return cost
 
 
-def read_one(listed, classifier, decodes):
-    """The reading of one (file, problem) from expand(), or the ImageError's message; the
-    decode waits for its share of the memory budget that `decodes` keeps."""
-    file, problem = listed
-    try:
-        if problem:
-            raise decoding.ImageError(problem)
-        # libtiff prints its own notes on damaged files
-        with stderr_discarded(), decodes.share(_decode_cost(file)):
-            return reading.read_file(file, classifier)
-    except decoding.ImageError as error:
-        return str(error)
+def read_some(listed, classifier, decodes, images=False):
+    """For each (file, problem) from expand(): what answering.summary() says of it, and the
+    28x28 image of each place if `images`; or its ImageError's message. Each decode waits for
+    its share of the memory budget that `decodes` keeps."""
+    def decoded(image, file_size):
+        return decodes.share(_decode_cost(image, file_size))
+
+    files = [file for file, problem in listed if not problem]
+    with stderr_discarded():  # libtiff prints its own notes on damaged files
+        readings = list(reading.read_files(files, classifier, decoded))
+    readings.reverse()
+    results = []
+    for _, problem in listed:
+        read = problem or readings.pop()
+        if isinstance(read, (str, decoding.ImageError)):
+            results.append(str(read))
+        else:
+            results.append((answering.summary(read),
+                            [place["image"] for place in read["places"]] if images else []))
+    return results
 
 
 def identify(inputs, classifier, save_dir=None, jobs=1):
     """One result per file, in order: {file, model} and what answering.summary() says of it, or
     {file, error}. A long list is read on `jobs` processes, whose decodes share DECODE_LIMIT."""
     taken, listed = set(), list(expand(inputs))
-    readings = parallel.in_order(read_one, listed, classifier, jobs, DECODE_LIMIT)
+    readings = parallel.in_order(functools.partial(read_some, images=bool(save_dir)), listed,
+                                 classifier, jobs, DECODE_LIMIT)
     for (file, _), read in zip(listed, readings):
         if isinstance(read, str):
             yield {"file": file, "error": read}
             continue
-        if save_dir:
-            stem, places = Path(file).stem, read["places"]
-            for number, place in enumerate(places, 1):
-                _save(place["image"], stem if len(places) == 1 else f"{stem}-{number}",
-                      save_dir, taken)
-        yield {"file": file, "model": classifier.name, **answering.summary(read)}
+        summary, images = read
+        stem = Path(file).stem
+        for number, image in enumerate(images, 1):
+            _save(image, stem if len(images) == 1 else f"{stem}-{number}", save_dir, taken)
+        yield {"file": file, "model": classifier.name, **summary}
 
 
 def describe(result):
