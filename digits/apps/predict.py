@@ -151,11 +151,11 @@ def main(argv=None):
                            args.jobs):
         failed += "error" in result
         if args.json:
-            collected.append(result)
+            collected.append(json.dumps(result))  # now, beside the workers, not after them
         else:
             print(describe(result), file=sys.stderr if "error" in result else sys.stdout)
     if args.json:  # one object a line
-        print("[\n" + ",\n".join(json.dumps(result) for result in collected) + "\n]")
+        print("[\n" + ",\n".join(collected) + "\n]")
     if failed:
         print(f"{failed} input(s) not identified", file=sys.stderr)
     return 1 if failed else 0
