@@ -14,7 +14,16 @@ import math
 
 import numpy as np
 
-from digits import decision, decoding, imaging, segmentation, thickness, touching, writing
+from digits import (
+    batching,
+    decision,
+    decoding,
+    imaging,
+    segmentation,
+    thickness,
+    touching,
+    writing,
+)
 from digits.components import pieces
 from digits.mnist import to_unit_floats
 
@@ -48,9 +57,9 @@ def read_files(sources, classifier, decoded=None):
         except decoding.ImageError as error:
             batch.append(error)
         if len(batch) == BATCH_FILES or pixels >= BATCH_PIXELS:
-            yield from _driven(batch, classifier)
+            yield from batching.side_by_side(batch, classifier)
             batch, pixels = [], 0
-    yield from _driven(batch, classifier)
+    yield from batching.side_by_side(batch, classifier)
 
 
 def read_number(gray, classifier, size=None):
@@ -61,36 +70,10 @@ def read_number(gray, classifier, size=None):
     bottom] in the original image's pixels (`size` = its (width, height); the gray image's if
     None), and image (float32 28x28, what the model saw).
     Raises decoding.NoInk if the image has no ink at all."""
-    [result] = _driven([_reading(gray, classifier.card, size)], classifier)
+    [result] = batching.side_by_side([_reading(gray, classifier.card, size)], classifier)
     if isinstance(result, decoding.ImageError):
         raise result
     return result
-
-
-def _driven(readers, classifier):
-    """Run _reading() generators side by side: at each step, the images that all of them wait
-    for go through the model in one batch. Each one's result, or its ImageError (an ImageError
-    among `readers` stays as it is)."""
-    results = list(readers)
-    waiting = {index: None for index, reader in enumerate(readers)
-               if not isinstance(reader, decoding.ImageError)}
-    while waiting:
-        asked = {}
-        for index, answered in waiting.items():
-            try:
-                asked[index] = readers[index].send(answered)
-            except StopIteration as stop:
-                results[index] = stop.value
-            except decoding.ImageError as error:
-                results[index] = error
-        answers, two_digits = _answers(classifier, [image for wanted in asked.values()
-                                                    for image in wanted])
-        waiting, start = {}, 0
-        for index, wanted in asked.items():
-            end = start + len(wanted)
-            waiting[index] = answers[start:end], two_digits[start:end]
-            start = end
-    return results
 
 
 def _reading(gray, card, size):
@@ -146,37 +129,11 @@ def _reading(gray, card, size):
     return _result(chosen, places, segmentation.usual_height(kept))
 
 
-def _answers(classifier, images):
-    """decision.answers() and the two-digit scores for a list of 28x28 images, each distinct
-    image put through the model once (a clean digit's second opinion is often its own image
-    again)."""
-    def run(distinct):
-        outputs = classifier.outputs(np.stack(distinct))
-        return list(zip(decision.answered(outputs, classifier.card), outputs[2].tolist()))
-
-    seen = _once_each(run, images)
-    # an answer seen twice, as two objects
-    return [dict(answer) for answer, _ in seen], [score for _, score in seen]
-
-
 def _fitted(crops, found):
     """The model's view of each crop (imaging.fit_crop, scaled as in training), each distinct
     crop fitted once."""
-    return _once_each(lambda distinct: [to_unit_floats(imaging.fit_crop(crop, found))
+    return batching.once_each(lambda distinct: [to_unit_floats(imaging.fit_crop(crop, found))
                                         for crop in distinct], crops)
-
-
-def _once_each(function, arrays):
-    """function(distinct arrays) -> one result each, given back for every array in `arrays`:
-    arrays equal in shape and bytes share the result of one."""
-    if not arrays:
-        return []
-    keys = [(array.shape, array.tobytes()) for array in arrays]
-    first = {}
-    for key, array in zip(keys, arrays):
-        first.setdefault(key, array)
-    results = dict(zip(first, function(list(first.values()))))
-    return [results[key] for key in keys]
 
 
 def _as_one_digit(found, kept):
