@@ -106,11 +106,10 @@ def read_some(listed, classifier, decodes, images=False):
 
     files = [file for file, problem in listed if not problem]
     with stderr_discarded():  # libtiff prints its own notes on damaged files
-        readings = list(reading.read_files(files, classifier, decoded))
-    readings.reverse()
+        readings = iter(list(reading.read_files(files, classifier, decoded)))
     results = []
     for _, problem in listed:
-        read = problem or readings.pop()
+        read = problem or next(readings)
         if isinstance(read, (str, decoding.ImageError)):
             results.append(str(read))
         else:
