@@ -31,7 +31,7 @@ READING_SIDE = 512  # decoded this large, so a 1-2 px pen on a big page keeps it
 MIN_AREA = 3        # pieces of fewer pixels are noise
 MAX_PLACES = 12     # more than this many places is writing, not a number
 FAINT = 0.4         # a piece whose ink averages under 40% of the strokes' level is shading
-BATCH_FILES, BATCH_PIXELS = 16, 2**20  # read_files: files read side by side, and their pixels
+BATCH_FILES, BATCH_PIXELS = 64, 2**20  # read_files: files read side by side, and their pixels
                                        # (each holds several arrays its size until it is read)
 
 

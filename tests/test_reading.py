@@ -563,7 +563,7 @@ def comparable(value):
     return value
 
 
-def test_files_read_together_read_as_each_alone(mnist_test, model):
+def test_files_read_together_read_as_each_alone(monkeypatch, mnist_test, model):
     """read_files() puts many files' digits through the model together: each reading is the
     one read_file() gives it alone, a file that cannot be read fails alone, and the model is
     called once per step of a batch, not once per file."""
@@ -581,9 +581,11 @@ def test_files_read_together_read_as_each_alone(mnist_test, model):
             calls.append(len(images))
             return model.outputs(images)
 
+    monkeypatch.setattr(reading, "BATCH_FILES", 16)  # 38 files: three batches
+    monkeypatch.setattr(reading, "BATCH_PIXELS", 2**30)
     together = list(reading.read_files(files, Counting()))
     assert len(together) == len(files)
-    assert len(calls) <= 2 * -(-len(files) // reading.BATCH_FILES), calls
+    assert len(calls) <= 2 * 3, calls
     failed = 0
     for data, read in zip(files, together):
         try:
@@ -594,3 +596,7 @@ def test_files_read_together_read_as_each_alone(mnist_test, model):
             continue
         assert comparable(read) == comparable(alone)
     assert failed == 2
+    calls.clear()
+    monkeypatch.setattr(reading, "BATCH_PIXELS", 1)  # each file a batch of its own
+    list(reading.read_files(files, Counting()))
+    assert len(calls) >= len(files) - failed
