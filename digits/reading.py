@@ -37,10 +37,8 @@ BATCH_FILES, BATCH_PIXELS = 64, 2**20  # read_files: files read side by side, an
 
 def read_file(source, classifier):
     """read_number() on an image file (path or bytes), decoded at READING_SIDE."""
-    [result] = read_files([source], classifier)
-    if isinstance(result, decoding.ImageError):
-        raise result
-    return result
+    gray, size = decoding.read_upright(source, side=READING_SIDE)
+    return read_number(gray, classifier, size=size)
 
 
 def read_files(sources, classifier, decoded=None):
@@ -133,7 +131,7 @@ def _fitted(crops, found):
     """The model's view of each crop (imaging.fit_crop, scaled as in training), each distinct
     crop fitted once."""
     return batching.once_each(lambda distinct: [to_unit_floats(imaging.fit_crop(crop, found))
-                                        for crop in distinct], crops)
+                                                for crop in distinct], crops)
 
 
 def _as_one_digit(found, kept):
