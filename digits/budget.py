@@ -27,10 +27,10 @@ def _has_alpha(image):
     return image.mode in ("LA", "La", "PA", "RGBA", "RGBa") or "transparency" in image.info
 
 
-def decode_bytes(image, file_size=0):
-    """Peak bytes that read_gray takes to decode `image` (opened, not yet loaded) from a file
-    of file_size bytes."""
-    image.draft("L", (decoding.WORK_SIDE, decoding.WORK_SIDE))  # as read_gray does: JPEG smaller
+def decode_bytes(image, file_size=0, side=decoding.WORK_SIDE):
+    """Peak bytes that read_gray(side=side) takes to decode `image` (opened, not yet loaded)
+    from a file of file_size bytes."""
+    image.draft("L", (side, side))  # as read_gray does: a JPEG decoded smaller
     per_pixel = stored_bytes(image.mode)
     if image.mode in ("1", "P", "PA") or image.mode.startswith("I;16"):  # converted first
         per_pixel += 4 if image.mode.startswith("I") or _has_alpha(image) else 1
@@ -45,14 +45,15 @@ def decode_bytes(image, file_size=0):
     return round((pixels * per_pixel + copy) * MARGIN) + OVERHEAD
 
 
-def header_of(source):
-    """(width, height, decode bytes) from the header of an image file (a path, or its bytes);
-    None if Pillow can't read that header (decoding.read_gray then says why, without decoding)."""
+def header_of(source, side=decoding.WORK_SIDE):
+    """(width, height, decode bytes at `side`) from the header of an image file (a path, or its
+    bytes); None if Pillow can't read that header (decoding.read_gray then says why, without
+    decoding)."""
     try:
         in_memory = isinstance(source, (bytes, bytearray))
         size = len(source) if in_memory else os.path.getsize(source)
         with Image.open(io.BytesIO(source) if in_memory else source,
                         formats=decoding.FORMATS) as image:
-            return image.width, image.height, decode_bytes(image, size)
+            return image.width, image.height, decode_bytes(image, size, side)
     except Exception:  # not an image, a bomb, a broken header: all refused by read_gray at once
         return None

@@ -15,6 +15,7 @@ from starlette.requests import ClientDisconnect
 
 from digits import budget
 from digits.decoding import ImageError
+from digits.reading import READING_SIDE
 
 MAX_BODY = 2 * 1024 * 1024  # bytes
 MAX_PIXELS = 16_000_000
@@ -76,7 +77,7 @@ async def read_image(request):
 def decode_cost(data):
     """(pixels, bytes) that decoding `data` will take; ImageError if its header tells of more than
     MAX_PIXELS; (0, 0) if there is no header to read (decoding.read_gray refuses it at once)."""
-    header = budget.header_of(data)
+    header = budget.header_of(data, READING_SIDE)  # as the reader decodes it
     if header is None:
         return 0, 0
     width, height, cost = header

@@ -88,7 +88,7 @@ def _save(pixels, stem, folder, taken):
 def _decode_cost(image, file_size):
     """The bytes decoding an opened image will take, known from its header; ImageError if over
     DECODE_LIMIT."""
-    cost = budget.decode_bytes(image, file_size)
+    cost = budget.decode_bytes(image, file_size, reading.READING_SIDE)
     if cost > DECODE_LIMIT:
         raise decoding.ImageError(f"image too large to decode: {image.width}x{image.height} "
                                   f"pixels of this kind would take {cost / 2**20:,.0f} MB of "
