@@ -288,21 +288,25 @@ class Always:
         self.outputs = model.outputs
 
 
+class Counting:
+    """The model, counting its calls: the batch size of each, in `calls`."""
+
+    def __init__(self, model):
+        self.card, self._model, self.calls = model.card, model, []
+
+    def outputs(self, images):
+        self.calls.append(len(images))
+        return self._model.outputs(images)
+
+
 def test_numbers_are_read_left_to_right_in_one_model_call(mnist_test, model):
-    calls = []
-
-    class Counting:
-        card = model.card
-
-        def outputs(self, images):
-            calls.append(len(images))
-            return model.outputs(images)
-
+    counting = Counting(model)
+    calls = counting.calls
     samples = numbers.numbers(*mnist_test, np.random.default_rng(21), 20)
     right = 0
     for sample in samples:
         calls.clear()
-        result = reading.read_file(png(sample.image), Counting())
+        result = reading.read_file(png(sample.image), counting)
         assert len(calls) == 1
         right += result["number"] == sample.label
         if result["number"] == sample.label:  # boxes in the photo's own pixels, in order
@@ -572,18 +576,11 @@ def test_files_read_together_read_as_each_alone(monkeypatch, mnist_test, model):
     files += [png(sample.image) for sample in numbers.touching_pairs(*mnist_test, rng, 12)]
     files += [png(Image.fromarray(255 - image)) for image in mnist_test[0][:12]]
     files[5:5] = [b"not an image", png(Image.new("L", (60, 40), 230))]
-    calls = []
-
-    class Counting:
-        card = model.card
-
-        def outputs(self, images):
-            calls.append(len(images))
-            return model.outputs(images)
-
+    counting = Counting(model)
+    calls = counting.calls
     monkeypatch.setattr(reading, "BATCH_FILES", 16)  # 38 files: three batches
     monkeypatch.setattr(reading, "BATCH_PIXELS", 2**30)
-    together = list(reading.read_files(files, Counting()))
+    together = list(reading.read_files(files, counting))
     assert len(together) == len(files)
     assert len(calls) <= 2 * 3, calls
     failed = 0
@@ -598,5 +595,5 @@ def test_files_read_together_read_as_each_alone(monkeypatch, mnist_test, model):
     assert failed == 2
     calls.clear()
     monkeypatch.setattr(reading, "BATCH_PIXELS", 1)  # each file a batch of its own
-    list(reading.read_files(files, Counting()))
+    list(reading.read_files(files, counting))
     assert len(calls) >= len(files) - failed
