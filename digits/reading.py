@@ -30,7 +30,6 @@ from digits.mnist import to_unit_floats
 READING_SIDE = 512  # decoded this large, so a 1-2 px pen on a big page keeps its strokes
 MIN_AREA = 3        # pieces of fewer pixels are noise
 MAX_PLACES = 12     # more than this many places is writing, not a number
-FAINT = 0.4         # a piece whose ink averages under 40% of the strokes' level is shading
 BATCH_FILES, BATCH_PIXELS = 64, 2**20  # read_files: files read side by side, and their pixels
                                        # (each holds several arrays its size until it is read)
 
@@ -87,8 +86,8 @@ def _reading(gray, card, size):
     found, labels, count = writing.find(gray, drawn)
     mask = labels > 0
     strength = np.bincount(labels.ravel(), found.ink.ravel(), count + 1)
-    kept = [p for p in pieces(labels, count)
-            if p.area >= MIN_AREA and strength[p.number] >= FAINT * found.level * p.area]
+    kept = writing.not_shading([p for p in pieces(labels, count) if p.area >= MIN_AREA],
+                               strength, found.level, mask.shape)
     if kept:
         kept = segmentation.without_frame_slivers(kept, mask.shape)
     if not kept:  # ink, but all of it ruled lines, a border or shading: no digit there

@@ -3,11 +3,13 @@ less what surrounds the digits and is not ink to read (digits.surroundings, digi
 with faint stretches of stroke kept where they join strong ones."""
 import numpy as np
 
-from digits import grid, imaging, ruling, surroundings, thickness
+from digits import grid, imaging, ruling, segmentation, surroundings, thickness
 from digits.components import label
 
 MARGIN = 2  # pixels of paper kept all round a drawing's ink when it is trimmed
 DRAWN_HEIGHT = 40  # a drawing at least twice as tall is read at half its size
+FAINT = 0.4        # a piece whose ink averages under 40% of the strokes' level is shading,
+THIN_PEN = 0.33    # 33% if it stands as tall as a digit away from the image's edges
 
 
 def trimmed(gray):
@@ -62,6 +64,19 @@ def find(gray, drawn=None):
     found = found._replace(ink=ink, smooth=smooth, level=level)
     writing = _strokes(found) & ~ruling.ruled_lines(_faint(found), found.ink, found.level)
     return (found, *label(writing))
+
+
+def not_shading(pieces, strength, level, shape):
+    """The pieces whose ink (`strength`, summed by label) is strong enough for writing. A
+    digit in a thin pen among thick ones averages 35-40% of the strokes' `level`; a shadow's
+    edge as faint runs to the image's edge."""
+    tall = segmentation.TALL * segmentation.usual_height(pieces) if pieces else 0
+
+    def bar(piece):
+        inside = min(piece.left, piece.top, shape[1] - piece.right, shape[0] - piece.bottom) > 0
+        return THIN_PEN if inside and piece.height >= tall else FAINT
+
+    return [p for p in pieces if strength[p.number] >= bar(p) * level * p.area]
 
 
 def _drawn(gray):

@@ -346,6 +346,33 @@ def test_touching_digits_are_split_or_not_sure(mnist_test, model):
     assert sure_and_wrong <= counts["blind"][1] - 8, counts
 
 
+def test_faint_ink_is_writing_only_if_it_stands_as_tall_as_a_digit_inside_the_image():
+    """Ink averaging 35% of the strokes' level: a thin pen's digit among thick ones, kept; a
+    faint speck, or a shadow's edge running to the frame, left out. At 45% all are kept."""
+    found = [piece(1, 10, 10, 40, 60), piece(2, 50, 10, 80, 60),  # digits, one faint
+             piece(3, 90, 30, 95, 35),                            # a faint speck
+             piece(4, 0, 5, 20, 55)]                              # a faint edge at the frame
+    for share, kept in ((0.35, [1, 2]), (0.45, [1, 2, 3, 4])):
+        strength = np.array([0.0] + [p.area * (share if p.number > 1 else 1.0) for p in found])
+        survivors = writing.not_shading(found, strength, 1.0, (100, 120))
+        assert [p.number for p in survivors] == kept
+
+
+def test_a_thin_digit_beside_thick_ones_is_ink_not_shading(mnist_test, model):
+    """A number (found among the generator's) with one digit in strokes so much thinner than
+    the others' that its ink averages 33-40% of theirs: "83" read as "3" when the bar was 40%
+    for every piece."""
+    sample = numbers.numbers(*mnist_test, np.random.default_rng(1532), 1)[0]
+    gray = np.asarray(decoding.read_upright(png(sample.image), reading.READING_SIDE)[0],
+                      np.float32)
+    trimmed, _, drawn = writing.trimmed(gray)
+    found, labels, count = writing.find(trimmed, drawn)
+    level = [found.ink[labels == p.number].mean() / found.level for p in pieces(labels, count)
+             if p.area >= reading.MIN_AREA]
+    assert any(writing.THIN_PEN <= share < writing.FAINT for share in level), level
+    assert reading.read_file(png(sample.image), model)["number"] == sample.label
+
+
 @pytest.mark.parametrize("kind", ["lined paper", "squared paper", "table edge", "scan border",
                                   "fine pen", "crossed 7", "specks and underline"])
 def test_pages_are_read_or_not_sure(mnist_test, model, kind):
