@@ -107,6 +107,7 @@ def _reading(gray, card, size):
     cut = [touching.halves(candidate) if touching.may_be_two(place, places)
            and not touching.settled(place, answer) or looks_two else []
            for place, candidate, answer, looks_two in zip(places, wholes, answers, two)]
+    checked_in_row = len(places) > 1 and two_digits_at < 1.0  # a detector, and other digits
     cut_images = _fitted([_crop(ink, half) for halves in cut for half in halves], found)
     rows = iter(zip(cut_images, (yield cut_images)[0]))
     chosen, whole = [], False
@@ -114,7 +115,7 @@ def _reading(gray, card, size):
                                                                   answers, two, cut):
         seen = [touching.Seen(candidate, image, answer)]
         seen += [touching.Seen(half, *next(rows)) for half in halves]
-        picked = touching.choose(place, seen, looks_two)
+        picked = touching.choose(place, seen, looks_two, checked_in_row)
         whole = len(picked) == 1 and picked[0][0] is seen[0]  # not cut in two
         chosen += [_entry(one, answer, scale, origin) for one, answer in picked]
     if len(places) == 1 and whole and answers[-1].get("reason") == decision.NOT_A_DIGIT:

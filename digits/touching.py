@@ -88,11 +88,14 @@ class Seen(NamedTuple):
     answer: dict
 
 
-def choose(place, seen, two=False):
+def choose(place, seen, two=False, checked_in_row=False):
     """(seen, answer) for each digit of a place: read whole, or cut in two where both halves
     are sure digits; a wide place that no cut reads surely becomes two places not sure, unless
     it reads as a sure digit whole and is no wider than WIDE_DIGIT: one wide digit is then the
     likelier reading (more digits read right, a few touching pairs read as one wrong digit).
+    In a row of other digits, where the two-digit detector looked at the place
+    (`checked_in_row`) and did not call it two, a sure reading stands however wide: a 2 or a 0
+    written wide among narrower digits.
     A place that reads as no digit whole and is wider than TWO_DIGITS is two sure digits if a
     cut reads so: two digits that overlap often look like no digit, seen whole. Else a place
     refused whole as not a digit stays so, unless it is wider than TWO_DIGITS and both halves
@@ -119,7 +122,8 @@ def choose(place, seen, two=False):
         return best
     if two:
         return [(half, decision.unsure(half.answer)) for half in pairs[0]]
-    if whole.answer["digit"] is not None and (not too_wide or aspect <= WIDE_DIGIT):
+    if whole.answer["digit"] is not None and (not too_wide or aspect <= WIDE_DIGIT
+                                              or checked_in_row):
         return [(whole, whole.answer)]  # no cut reads: a sure reading stands unless very wide
     # Refused whole, a place stays "not a digit" unless it is wide and each half of its cut
     # looks like a digit: two digits that overlap look like no digit seen whole.
