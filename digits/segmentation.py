@@ -53,13 +53,17 @@ def usual_height(pieces):
     return float(median([p.height for p in pieces if p.height >= tallest / 2]))
 
 
+def at_frame(piece, shape):
+    """Whether a piece reaches the edge of the image (of this (height, width) shape)."""
+    return min(piece.left, piece.top, shape[1] - piece.right, shape[0] - piece.bottom) == 0
+
+
 def without_frame_slivers(pieces, shape):
     """The pieces less thin slivers along the image's edge (what a border leaves), unless
     nothing else is left."""
     height = usual_height(pieces)
-    kept = [p for p in pieces if not (
-        min(p.left, p.top, shape[1] - p.right, shape[0] - p.bottom) == 0
-        and min(p.width, p.height) < SLIVER * height)]
+    kept = [p for p in pieces
+            if not (at_frame(p, shape) and min(p.width, p.height) < SLIVER * height)]
     return kept or pieces
 
 

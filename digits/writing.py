@@ -73,7 +73,7 @@ def not_shading(pieces, strength, level, shape):
     tall = segmentation.TALL * segmentation.usual_height(pieces) if pieces else 0
 
     def bar(piece):
-        inside = min(piece.left, piece.top, shape[1] - piece.right, shape[0] - piece.bottom) > 0
+        inside = not segmentation.at_frame(piece, shape)
         return THIN_PEN if inside and piece.height >= tall else FAINT
 
     return [p for p in pieces if strength[p.number] >= bar(p) * level * p.area]
