@@ -9,7 +9,7 @@ from digits.components import label
 MARGIN = 2  # pixels of paper kept all round a drawing's ink when it is trimmed
 DRAWN_HEIGHT = 40  # a drawing at least twice as tall is read at half its size
 FAINT = 0.4        # a piece whose ink averages under 40% of the strokes' level is shading,
-THIN_PEN = 0.33    # 33% if it stands as tall as a digit away from the image's edges
+THIN_PEN = 0.33    # 33% if it is a digit's body (segmentation.TALL) away from the image's edges
 
 
 def trimmed(gray):
