@@ -11,6 +11,7 @@ Geometry finds the digits; the model only confirms a cut between two digits that
 place is answered as a single digit is (digits.decision): a digit, "not sure" or "not a digit".
 """
 import math
+from typing import NamedTuple
 
 import numpy as np
 
@@ -73,10 +74,27 @@ def read_number(gray, classifier, size=None):
     return result
 
 
-def _reading(gray, card, size):
-    """read_number() as a generator: it yields each list of 28x28 images it needs answered,
-    is sent back (answers, two-digit scores) for them, and returns the reading."""
-    gray = np.asarray(gray, np.float32)
+def whole_places(gray):
+    """The model's view (float32 28x28) of each place of the writing, left to right, read whole:
+    no cut tried and no model needed. Training the convnet on these shows it photographed
+    digits as the reader shows them. Raises decoding.NoInk if the image has no ink at all."""
+    layout = _layout(np.asarray(gray, np.float32), None)
+    return [] if layout is None else _fitted(
+        [_crop(layout.ink, candidate) for candidate in layout.wholes], layout.found)
+
+
+class _Layout(NamedTuple):
+    found: imaging.Ink
+    kept: list        # the pieces of ink that may be digits
+    places: list      # the pieces grouped into places, left to right
+    wholes: list      # each place as one candidate digit (touching.whole)
+    ink: np.ndarray   # the ink near strokes, stray ink left out
+    scale: tuple      # original pixels per working pixel, across and down
+    origin: tuple     # where the part read starts in the whole image
+
+
+def _layout(gray, size):
+    """Where the digits are: the cleaned ink and its places; None if no ink may be a digit."""
     scale = _scale(gray.shape, size)
     gray, origin, drawn = writing.trimmed(gray)
     if drawn:
@@ -91,10 +109,20 @@ def _reading(gray, card, size):
     if kept:
         kept = segmentation.without_frame_slivers(kept, mask.shape)
     if not kept:  # ink, but all of it ruled lines, a border or shading: no digit there
-        return {"number": None, "places": []}
+        return None
     places, _ = segmentation.places(kept)
     ink = np.where(writing.near(mask), found.ink, 0)  # faint edges of strokes kept, stray ink not
     wholes = [touching.whole(place, labels) for place in places]
+    return _Layout(found, kept, places, wholes, ink, scale, origin)
+
+
+def _reading(gray, card, size):
+    """read_number() as a generator: it yields each list of 28x28 images it needs answered,
+    is sent back (answers, two-digit scores) for them, and returns the reading."""
+    layout = _layout(np.asarray(gray, np.float32), size)
+    if layout is None:
+        return {"number": None, "places": []}
+    found, kept, places, wholes, ink, scale, origin = layout
     crops = [_crop(ink, candidate) for candidate in wholes]
     if len(places) == 1:  # a second opinion on one place: all the ink, as one digit
         crops.append(_as_one_digit(found, kept))

@@ -639,3 +639,16 @@ def test_files_read_together_read_as_each_alone(monkeypatch, mnist_test, model):
     monkeypatch.setattr(reading, "BATCH_PIXELS", 1)  # each file a batch of its own
     list(reading.read_files(files, counting))
     assert len(calls) >= len(files) - failed
+
+
+def test_whole_places_are_what_the_reader_shows_the_model(mnist_test, model):
+    """For numbers of separate digits (no cut tried), whole_places() gives each place's view as
+    read_number() fits it for the model, and needs no model."""
+    samples = numbers.numbers(*mnist_test, np.random.default_rng(41), 10)
+    for sample in samples:
+        gray, size = decoding.read_upright(png(sample.image), reading.READING_SIDE)
+        read = reading.read_number(gray, model, size)
+        seen = reading.whole_places(gray)
+        assert len(seen) == len(sample.label) == len(read["places"])
+        for view, place in zip(seen, read["places"]):
+            assert np.array_equal(view, place["image"])
