@@ -7,9 +7,9 @@ lists are read in this process, with the model already loaded.
 import contextlib
 import functools
 import multiprocessing
-import os
 import signal
 
+from digits import cpus
 from digits.litert import Classifier
 
 POOL_FROM = 256  # files: below this, one process finishes before a pool has started
@@ -20,17 +20,9 @@ DEFAULT_MOST = 4  # processes by default: each holds about 60 MB beside the deco
 _worker = None  # each worker's own (model, decode budget)
 
 
-def usable_cores():
-    """The CPUs this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
 def default_jobs():
     """One process per CPU this process may run on, at most DEFAULT_MOST."""
-    return min(usable_cores(), DEFAULT_MOST)
+    return min(cpus.usable(), DEFAULT_MOST)
 
 
 class NoBudget:

@@ -12,7 +12,7 @@ import socket
 
 import uvicorn
 
-from digits.apps.parallel import usable_cores
+from digits import cpus
 from digits.errors import UserError
 
 BACKLOG = 2048  # uvicorn's own
@@ -21,7 +21,7 @@ MOST = 4        # workers by default: each may hold up to 1 GB (digits/apps/limi
 
 def default_count():
     """One worker per CPU this process may run on, at most MOST."""
-    return min(usable_cores(), MOST)
+    return min(cpus.usable(), MOST)
 
 
 def run(workers, **options):
