@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 
 from digits.errors import UserError
-from digits.paths import PREPARED_DIR, RAW_DIR
+from digits.paths import PHOTOGRAPHED_DIR, PREPARED_DIR, RAW_DIR
 
 # sha256 of each gzipped file as originally published (see the data's README).
 FILES = {
@@ -83,10 +83,16 @@ def read_split(prefix, raw_dir=RAW_DIR):
     return images, labels
 
 
-def load_prepared(split, prepared_dir=PREPARED_DIR):
-    """(x, y) of 'train', 'val' or 'test' as written by the prepare stage."""
+def load_prepared(split, prepared_dir=PREPARED_DIR, stage="prepare"):
+    """(x, y) of 'train', 'val' or 'test' as written by the prepare stage (or by `stage`, in
+    its own folder)."""
     try:
         return (np.load(Path(prepared_dir) / f"x_{split}.npy"),
                 np.load(Path(prepared_dir) / f"y_{split}.npy"))
     except FileNotFoundError as error:
-        raise UserError(f"{error.filename} not found; run `dvc repro prepare` first") from None
+        raise UserError(f"{error.filename} not found; run `dvc repro {stage}` first") from None
+
+
+def load_photographed():
+    """(x, y) of the training digits as the reader sees their photos (the photograph stage)."""
+    return load_prepared("train", PHOTOGRAPHED_DIR, "photograph")

@@ -76,11 +76,13 @@ RULES = {
         "thickness_fraction": UNIT_INTERVAL,
         "thickness_window": POSITIVE_INT,
         "flagged_ones": UNIT_INTERVAL,
+        "photographed": BOOLEAN,
         "mixed_precision": BOOLEAN,
         "steps_per_execution": POSITIVE_INT,
         "jit_compile": BOOLEAN,
     },
     "nondigits": {"train": POSITIVE_INT, "val": POSITIVE_INT, "test": POSITIVE_INT},
+    "photograph": {"photos": POSITIVE_INT},
     "calibrate": {
         "head_digits": POSITIVE_INT,
         "head_epochs": POSITIVE_INT,

@@ -12,6 +12,7 @@ PARAMS_CHECKED = Path("reports/params_checked.txt")  # written once params.yaml 
 RAW_DIR = Path("data/raw")
 PREPARED_DIR = Path("data/prepared")
 NONDIGITS_DIR = Path("data/nondigits")  # letters, scribbles, shapes... as the model sees them
+PHOTOGRAPHED_DIR = Path("data/photographed")  # training digits as the reader sees their photos
 REPORT_FILE = Path("reports/report.md")
 PER_CLASS_FILE = Path("reports/per_class.csv")  # both models' per-class scores, side by side
 COMPARISON_FIGURE = Path("reports/figures/per_class_accuracy.png")

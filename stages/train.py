@@ -1,4 +1,5 @@
-"""Train one model (mlp or cnn) on the train split by its recipe in params.yaml, watching the
+"""Train one model (mlp or cnn) on the train split by its recipe in params.yaml (and on the
+photographed training digits too if the recipe says `photographed: true`), watching the
 validation split.
 
     python -m stages.train mlp|cnn
@@ -9,8 +10,10 @@ last, to reports/<model>/train/ (plots/metrics/{train,eval}/*.tsv).
 """
 import sys
 
+import numpy as np
+
 from digits import errors, params
-from digits.mnist import load_prepared
+from digits.mnist import load_photographed, load_prepared
 from digits.paths import ModelFiles
 
 AUGMENTING_KEYS = ("rotation_degrees", "zoom", "shift_pixels", "thickness_fraction",
@@ -22,6 +25,10 @@ def main():
     settings = params.load()
     seed = settings["seed"]
     x_train, y_train = load_prepared("train")
+    if settings[files.name].get("photographed"):
+        x_photographed, y_photographed = load_photographed()
+        x_train = np.concatenate([x_train, x_photographed])
+        y_train = np.concatenate([y_train, y_photographed])
     x_val, y_val = load_prepared("val")
 
     # Imported only now, so that a mistake above fails before TensorFlow's slow import; digits

@@ -154,3 +154,18 @@ def test_skeleton_is_one_pixel_wide():
     lines = strokes.skeleton(mask)
     assert lines[:, 10:200].sum(axis=0).max() == 1 and 185 <= lines.sum() <= 200
     assert 8 <= strokes.stroke_width(mask.astype(np.float32)) <= 10
+
+
+def test_training_digits_read_back_carry_their_labels(mnist_test, tflite_model):
+    """Every photo's views are its digits, in order: the app's model reads nearly all of them
+    as their labels (shuffled labels would agree about one time in ten)."""
+    from digits.litert import Classifier
+    from digits.synthetic import photographed
+
+    x, y = photographed.read_back(*mnist_test, np.random.default_rng(8), 40)
+    assert x.dtype == np.float32 and x.shape == (len(y), 28, 28) and 0 <= x.min() < x.max() <= 1
+    assert len(y) >= 0.9 * 40 * np.mean(photographed.LENGTHS)  # few photos are left out
+    probabilities = Classifier(tflite_model).outputs(x)[0]
+    assert np.mean(probabilities.argmax(axis=1) == y) >= 0.95
+    again = photographed.read_back(*mnist_test, np.random.default_rng(8), 40)
+    assert np.array_equal(again[0], x) and np.array_equal(again[1], y)

@@ -1,0 +1,55 @@
+"""Photograph training digits, alone or 2-4 in a number, and read them back as the reader does:
+the convnet trains on these views besides MNIST's own (cnn.photographed), so that it knows
+digits as photos of paper show them. Validation and test digits are never photographed here.
+
+Writes data/photographed/x_train.npy (float32 N x 28 x 28 in [0, 1]) and y_train.npy (uint8).
+Photos are made in chunks on every CPU; each chunk has its own seed, so the result is the same
+on any number of CPUs.
+"""
+import multiprocessing
+import sys
+
+import numpy as np
+
+from digits import cpus, errors, params
+from digits.files import save_npy
+from digits.mnist import load_prepared
+from digits.paths import PHOTOGRAPHED_DIR
+
+CHUNK = 250  # photos per task
+
+_digits = None  # each worker's training digits, uint8 as MNIST made them
+
+
+def _load_digits():
+    global _digits
+    x, y = load_prepared("train")
+    _digits = (np.round(x * 255).astype(np.uint8), y)
+
+
+def _read_back(task):
+    from digits.synthetic import photographed
+
+    seed, index, count = task
+    return photographed.read_back(*_digits, np.random.default_rng([seed, index]), count)
+
+
+def main():
+    settings = params.load()
+    total, seed = settings["photograph"]["photos"], settings["seed"]
+    tasks = [(seed, start // CHUNK, min(CHUNK, total - start)) for start in range(0, total, CHUNK)]
+    views, labels = [], []
+    with multiprocessing.Pool(cpus.usable(), initializer=_load_digits) as pool:
+        for done, (x, y) in enumerate(pool.imap(_read_back, tasks), 1):
+            views.append(x)
+            labels.append(y)
+            print(f"\rphotographed {min(done * CHUNK, total):,} of {total:,}", end="",
+                  file=sys.stderr, flush=True)
+    x, y = np.concatenate(views), np.concatenate(labels)
+    save_npy(PHOTOGRAPHED_DIR / "x_train.npy", x)
+    save_npy(PHOTOGRAPHED_DIR / "y_train.npy", y)
+    print(f"\n{len(y):,} digits read back from {total:,} photos", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    errors.run(main)
