@@ -1,5 +1,6 @@
 """End to end: `dvc repro` with the default params on real MNIST, every artifact checked."""
 import json
+import os
 import subprocess
 import sys
 
@@ -137,6 +138,8 @@ def test_what_needs_no_training_never_imports_tensorflow(module):
 
 def test_the_apps_model_is_a_versioned_artifact(default_run, tmp_path):
     """Registered with a GTO tag as the README shows, then found by name, version and stage."""
+    if os.environ.get("DIGITS_TEST_RUN"):
+        pytest.skip("it commits and tags in the run's folder: only in default_run's own copy")
     from dvc.api import artifacts_show
 
     git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.com"]
