@@ -13,7 +13,7 @@ import numpy as np
 
 from digits import calibration, decision, errors, params
 from digits.files import write_json
-from digits.mnist import load_photographed, load_prepared
+from digits.mnist import load_prepared
 from digits.paths import NONDIGITS_DIR, ModelFiles
 
 
@@ -39,8 +39,7 @@ def main():
     model = saving.load(files.keras)
     rng = np.random.default_rng(seed)
     digits_train = x_train[:recipe["head_digits"]]
-    digits_train = np.concatenate([digits_train, not_a_digit.vary_strokes(digits_train, rng),
-                                   load_photographed()[0]])
+    digits_train = np.concatenate([digits_train, not_a_digit.vary_strokes(digits_train, rng)])
     pair_rng = np.random.default_rng([seed, 2])  # its own: the other draws stay as they were
     pairs_train = pairs.touching(x_train[recipe["head_digits"]:], pair_rng,
                                  recipe["head_pairs"])

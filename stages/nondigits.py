@@ -3,16 +3,15 @@ measuring the not-a-digit detector.
 
 Writes data/nondigits/{x,kind}_{train,val,test}.npy: x float32 (N, 28, 28) in [0, 1] (what the
 model would see), kind the generator of each (letter, sign, word, scribble, shape, smiley,
-hatching). The test split is drawn in fonts that train and val never use. The train split also
-holds each place the number reader finds in each image, as the reader shows it to the model.
+hatching). The test split is drawn in fonts that train and val never use.
 """
 import sys
 
 import numpy as np
 
-from digits import decoding, errors, imaging, params, reading
+from digits import decoding, errors, imaging, params
 from digits.files import save_npy
-from digits.mnist import IMAGE_SIDE, to_unit_floats
+from digits.mnist import to_unit_floats
 from digits.paths import NONDIGITS_DIR
 from digits.synthetic import nondigits
 
@@ -31,29 +30,11 @@ def normalized(images):
     return to_unit_floats(np.stack(views)), np.array(kinds)
 
 
-def read_as_places(images):
-    """The reader's view of each place in each image (reading.whole_places), with its kind: a
-    word or a scribble that the reader splits into places must be refused place by place."""
-    views, kinds = [], []
-    for image, kind in images:
-        try:
-            seen = reading.whole_places(np.asarray(image, np.float32) / 255)
-        except decoding.NoInk:
-            continue
-        views += seen
-        kinds += [kind] * len(seen)
-    return np.array(views, np.float32).reshape(-1, IMAGE_SIDE, IMAGE_SIDE), np.array(kinds)
-
-
 def main():
     settings = params.load()
     for split, (fonts, offset) in SPLITS.items():
         rng = np.random.default_rng([settings["seed"], offset])
-        images = nondigits.make(rng, settings["nondigits"][split], fonts)
-        x, kinds = normalized(images)
-        if split == "train":
-            places, place_kinds = read_as_places(images)
-            x, kinds = np.concatenate([x, places]), np.concatenate([kinds, place_kinds])
+        x, kinds = normalized(nondigits.make(rng, settings["nondigits"][split], fonts))
         save_npy(NONDIGITS_DIR / f"x_{split}.npy", x)
         save_npy(NONDIGITS_DIR / f"kind_{split}.npy", kinds)
         print(f"{split}: {len(x):,} non-digit images", file=sys.stderr)
