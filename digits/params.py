@@ -82,7 +82,7 @@ RULES = {
         "jit_compile": BOOLEAN,
     },
     "nondigits": {"train": POSITIVE_INT, "val": POSITIVE_INT, "test": POSITIVE_INT},
-    "photograph": {"photos": POSITIVE_INT},
+    "photograph": {"photos": NON_NEGATIVE_INT},
     "calibrate": {
         "head_digits": POSITIVE_INT,
         "head_epochs": POSITIVE_INT,

@@ -13,7 +13,7 @@ import numpy as np
 
 from digits import cpus, errors, params
 from digits.files import save_npy
-from digits.mnist import load_prepared
+from digits.mnist import IMAGE_SIDE, load_prepared
 from digits.paths import PHOTOGRAPHED_DIR
 
 CHUNK = 250  # photos per task
@@ -38,13 +38,14 @@ def main():
     settings = params.load()
     total, seed = settings["photograph"]["photos"], settings["seed"]
     tasks = [(seed, start // CHUNK, min(CHUNK, total - start)) for start in range(0, total, CHUNK)]
-    views, labels = [], []
-    with multiprocessing.Pool(cpus.usable(), initializer=_load_digits) as pool:
-        for done, (x, y) in enumerate(pool.imap(_read_back, tasks), 1):
-            views.append(x)
-            labels.append(y)
-            print(f"\rphotographed {min(done * CHUNK, total):,} of {total:,}", end="",
-                  file=sys.stderr, flush=True)
+    views, labels = [np.zeros((0, IMAGE_SIDE, IMAGE_SIDE), np.float32)], [np.zeros(0, np.uint8)]
+    if tasks:  # photograph.photos 0: empty arrays, and the convnet learns from MNIST alone
+        with multiprocessing.Pool(cpus.usable(), initializer=_load_digits) as pool:
+            for done, (x, y) in enumerate(pool.imap(_read_back, tasks), 1):
+                views.append(x)
+                labels.append(y)
+                print(f"\rphotographed {min(done * CHUNK, total):,} of {total:,}", end="",
+                      file=sys.stderr, flush=True)
     x, y = np.concatenate(views), np.concatenate(labels)
     save_npy(PHOTOGRAPHED_DIR / "x_train.npy", x)
     save_npy(PHOTOGRAPHED_DIR / "y_train.npy", y)
