@@ -131,7 +131,7 @@ def prepared_project(tmp_path_factory, mnist_dir):
     project = make_project_copy(tmp_path_factory.mktemp("training"), SMOKE_PARAMS)
     set_param(project, "mlp.epochs=2")
     set_param(project, "mlp.hidden_units=64")
-    dvc("repro", "prepare", "nondigits", cwd=project)
+    dvc("repro", "prepare", "nondigits", "photograph", cwd=project)
     return project
 
 
