@@ -1,6 +1,7 @@
 """Photograph training digits, alone or 2-4 in a number, and read them back as the reader does:
-the convnet trains on these views besides MNIST's own (cnn.photographed), so that it knows
-digits as photos of paper show them. Validation and test digits are never photographed here.
+with photograph.photos > 0 (0 by default), the convnet trains on these views besides MNIST's own
+(cnn.photographed), so that it knows digits as photos of paper show them. Validation and test
+digits are never photographed here.
 
 Writes data/photographed/x_train.npy (float32 N x 28 x 28 in [0, 1]) and y_train.npy (uint8).
 Photos are made in chunks on every CPU; each chunk has its own seed, so the result is the same
@@ -46,10 +47,11 @@ def main():
                 labels.append(y)
                 print(f"\rphotographed {min(done * CHUNK, total):,} of {total:,}", end="",
                       file=sys.stderr, flush=True)
+        print(file=sys.stderr)
     x, y = np.concatenate(views), np.concatenate(labels)
     save_npy(PHOTOGRAPHED_DIR / "x_train.npy", x)
     save_npy(PHOTOGRAPHED_DIR / "y_train.npy", y)
-    print(f"\n{len(y):,} digits read back from {total:,} photos", file=sys.stderr)
+    print(f"{len(y):,} digits read back from {total:,} photos", file=sys.stderr)
 
 
 if __name__ == "__main__":
