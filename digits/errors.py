@@ -16,6 +16,14 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt  # unwind as Ctrl-C does: temporary files are removed on the way out
 
 
+def in_worker():
+    """For a pool's worker process, forked from one under run(): Ctrl-C is left to the parent,
+    which stops the pool, and the pool's SIGTERM ends the worker quietly (the inherited handler
+    raised KeyboardInterrupt there and printed its traceback)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def run(main):
     """Call main() and exit with its status; a UserError or an interruption becomes one line.
     An interruption that breaks a library midway (TensorFlow, interrupted while it converts a

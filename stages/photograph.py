@@ -22,10 +22,10 @@ CHUNK = 250  # photos per task
 _digits = None  # each worker's training digits, uint8 as MNIST made them
 
 
-def _load_digits():
+def _start_worker(digits):
+    errors.in_worker()
     global _digits
-    x, y = load_prepared("train")
-    _digits = (np.round(x * 255).astype(np.uint8), y)
+    _digits = digits
 
 
 def _read_back(task):
@@ -41,7 +41,11 @@ def main():
     tasks = [(seed, start // CHUNK, min(CHUNK, total - start)) for start in range(0, total, CHUNK)]
     views, labels = [np.zeros((0, IMAGE_SIDE, IMAGE_SIDE), np.float32)], [np.zeros(0, np.uint8)]
     if tasks:  # photograph.photos 0: empty arrays, and the convnet learns from MNIST alone
-        with multiprocessing.Pool(cpus.usable(), initializer=_load_digits) as pool:
+        # Loaded here, once: a missing file is one line here, not a failure in every worker
+        # (the pool would start new ones for ever).
+        x, y = load_prepared("train")
+        digits = (np.round(x * 255).astype(np.uint8), y)
+        with multiprocessing.Pool(cpus.usable(), _start_worker, (digits,)) as pool:
             for done, (x, y) in enumerate(pool.imap(_read_back, tasks), 1):
                 views.append(x)
                 labels.append(y)

@@ -7,9 +7,8 @@ lists are read in this process, with the model already loaded.
 import contextlib
 import functools
 import multiprocessing
-import signal
 
-from digits import cpus
+from digits import cpus, errors
 from digits.litert import Classifier
 
 POOL_FROM = 256  # files: below this, one process finishes before a pool has started
@@ -72,7 +71,7 @@ def in_order(function, items, classifier, jobs, memory_limit):
 
 
 def _start_worker(model_path, budget):
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the parent stops the pool, one line
+    errors.in_worker()
     global _worker
     _worker = Classifier(model_path), budget
 
