@@ -11,25 +11,12 @@ Geometry finds the digits; the model only confirms a cut between two digits that
 place is answered as a single digit is (digits.decision): a digit, "not sure" or "not a digit".
 """
 import math
-from typing import NamedTuple
 
 import numpy as np
 
-from digits import (
-    batching,
-    decision,
-    decoding,
-    imaging,
-    segmentation,
-    thickness,
-    touching,
-    writing,
-)
-from digits.components import pieces
-from digits.mnist import to_unit_floats
+from digits import batching, decision, decoding, layout, segmentation, touching
+from digits.layout import READING_SIDE
 
-READING_SIDE = 512  # decoded this large, so a 1-2 px pen on a big page keeps its strokes
-MIN_AREA = 3        # pieces of fewer pixels are noise
 MAX_PLACES = 12     # more than this many places is writing, not a number
 BATCH_FILES, BATCH_PIXELS = 64, 2**20  # read_files: files read side by side, and their pixels
                                        # (each holds several arrays its size until it is read)
@@ -74,59 +61,17 @@ def read_number(gray, classifier, size=None):
     return result
 
 
-def whole_places(gray):
-    """The model's view (float32 28x28) of each place of the writing, left to right, read whole:
-    no cut tried and no model needed. Training the convnet on these shows it photographed
-    digits as the reader shows them. Raises decoding.NoInk if the image has no ink at all."""
-    layout = _layout(np.asarray(gray, np.float32), None)
-    return [] if layout is None else _fitted(
-        [_crop(layout.ink, candidate) for candidate in layout.wholes], layout.found)
-
-
-class _Layout(NamedTuple):
-    found: imaging.Ink
-    kept: list        # the pieces of ink that may be digits
-    places: list      # the pieces grouped into places, left to right
-    wholes: list      # each place as one candidate digit (touching.whole)
-    ink: np.ndarray   # the ink near strokes, stray ink left out
-    scale: tuple      # original pixels per working pixel, across and down
-    origin: tuple     # where the part read starts in the whole image
-
-
-def _layout(gray, size):
-    """Where the digits are: the cleaned ink and its places; None if no ink may be a digit."""
-    scale = _scale(gray.shape, size)
-    gray, origin, drawn = writing.trimmed(gray)
-    if drawn:
-        gray, factor = writing.halved(gray)
-        scale, origin = (scale[0] * factor, scale[1] * factor), (origin[0] / factor,
-                                                                  origin[1] / factor)
-    found, labels, count = writing.find(gray, drawn)
-    mask = labels > 0
-    strength = np.bincount(labels.ravel(), found.ink.ravel(), count + 1)
-    kept = writing.not_shading([p for p in pieces(labels, count) if p.area >= MIN_AREA],
-                               strength, found.level, mask.shape)
-    if kept:
-        kept = segmentation.without_frame_slivers(kept, mask.shape)
-    if not kept:  # ink, but all of it ruled lines, a border or shading: no digit there
-        return None
-    places, _ = segmentation.places(kept)
-    ink = np.where(writing.near(mask), found.ink, 0)  # faint edges of strokes kept, stray ink not
-    wholes = [touching.whole(place, labels) for place in places]
-    return _Layout(found, kept, places, wholes, ink, scale, origin)
-
-
 def _reading(gray, card, size):
     """read_number() as a generator: it yields each list of 28x28 images it needs answered,
     is sent back (answers, two-digit scores) for them, and returns the reading."""
-    layout = _layout(np.asarray(gray, np.float32), size)
-    if layout is None:
+    page = layout.find(gray, size)
+    if page is None:
         return {"number": None, "places": []}
-    found, kept, places, wholes, ink, scale, origin = layout
-    crops = [_crop(ink, candidate) for candidate in wholes]
+    places, wholes, ink = page.places, page.wholes, page.ink
+    crops = [layout.crop(ink, candidate) for candidate in wholes]
     if len(places) == 1:  # a second opinion on one place: all the ink, as one digit
-        crops.append(_as_one_digit(found, kept))
-    images = _fitted(crops, found)
+        crops.append(layout.all_as_one(page))
+    images = layout.views(crops, page.cleaned)
     answers, two_digits = yield images
     two_digits_at = decision.two_digits_threshold(card)
     two = [touching.looks_like_two(place, places, score, two_digits_at, answer)
@@ -136,7 +81,8 @@ def _reading(gray, card, size):
            and not touching.settled(place, answer) or looks_two else []
            for place, candidate, answer, looks_two in zip(places, wholes, answers, two)]
     checked_in_row = len(places) > 1 and two_digits_at < 1.0  # a detector, and other digits
-    cut_images = _fitted([_crop(ink, half) for halves in cut for half in halves], found)
+    cut_images = layout.views([layout.crop(ink, half) for halves in cut for half in halves],
+                              page.cleaned)
     rows = iter(zip(cut_images, (yield cut_images)[0]))
     chosen, whole = [], False
     for place, candidate, image, answer, looks_two, halves in zip(places, wholes, images,
@@ -145,46 +91,14 @@ def _reading(gray, card, size):
         seen += [touching.Seen(half, *next(rows)) for half in halves]
         picked = touching.choose(place, seen, looks_two, checked_in_row)
         whole = len(picked) == 1 and picked[0][0] is seen[0]  # not cut in two
-        chosen += [_entry(one, answer, scale, origin) for one, answer in picked]
+        chosen += [_entry(one, answer, page.scale, page.origin) for one, answer in picked]
     if len(places) == 1 and whole and answers[-1].get("reason") == decision.NOT_A_DIGIT:
         [entry] = chosen  # a new answer: a "not sure" one's candidates must not stay
         chosen = [_placed(decision.not_a_digit(entry, answers[-1]["not_a_digit"]), entry)]
     sure = decision.thresholds(card)["sure"]
     chosen = [_placed(answer, entry)
               for entry, answer in zip(chosen, decision.among_digits(chosen, sure))]
-    return _result(chosen, places, segmentation.usual_height(kept))
-
-
-def _fitted(crops, found):
-    """The model's view of each crop (imaging.fit_crop, scaled as in training), each distinct
-    crop fitted once."""
-    return batching.once_each(lambda distinct: [to_unit_floats(imaging.fit_crop(crop, found))
-                                                for crop in distinct], crops)
-
-
-def _as_one_digit(found, kept):
-    """All the writing's box on the cleaned page, as one digit without the strokes' width
-    changed: scribbles and shapes that one place's cleaned strokes make look like a digit
-    often do not, seen so (test-font non-digits refused: 87% -> 91% of 400)."""
-    left, top = min(p.left for p in kept), min(p.top for p in kept)
-    right, bottom = max(p.right for p in kept), max(p.bottom for p in kept)
-    return found.ink[top:bottom, left:right]
-
-
-def _crop(ink, candidate):
-    """A candidate's ink (the rest of its box blanked), strokes brought toward MNIST's width
-    if they are far from it: what is fitted into MNIST's 28x28 field for the model."""
-    rows, cols = np.nonzero(candidate.mask)
-    top, bottom, left, right = rows.min(), rows.max() + 1, cols.min(), cols.max() + 1
-    mask = candidate.mask[top:bottom, left:right]
-    y, x = candidate.top + top, candidate.left + left
-    crop = ink[y:y + mask.shape[0], x:x + mask.shape[1]] * writing.near(mask)
-    return thickness.toward_mnist(crop, mask)
-
-
-def _scale(shape, size):
-    """Original pixels per working pixel, across and down."""
-    return (1.0, 1.0) if size is None else (size[0] / shape[1], size[1] / shape[0])
+    return _result(chosen, places, segmentation.usual_height(page.kept))
 
 
 def _entry(seen, answer, scale, origin):

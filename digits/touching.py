@@ -7,6 +7,7 @@ from typing import NamedTuple
 import numpy as np
 
 from digits import cutting, decision, segmentation
+from digits.layout import Candidate
 
 PAIR = 1.7          # among other digits, a place 1.7 times as wide as they are may be two
 TWO_DIGITS = 1.1    # a place wider than this (for its height) that no cut reads as two sure
@@ -22,25 +23,11 @@ TWO_AMONG = 1.3     # nor one less than 1.3 times as wide as the other digits of
 TWO_SURE = 0.95     # a place called two is cut where both halves read at least this surely
 
 
-class Candidate(NamedTuple):
-    mask: np.ndarray  # the ink that makes this digit, in the place's box
-    left: int         # where the box starts in the working image
-    top: int
-
-
 def may_be_two(place, places):
     """Whether a place may hold two digits that touch: it is wide, and (if other digits show
     how wide the writer's digits are) much wider than they are."""
     return place.width > segmentation.WIDE * place.height and _wider_than_others(
         place, places, PAIR)
-
-
-def whole(place, labels):
-    """The place read as one digit: its own ink in its box."""
-    box = labels[place.top:place.bottom, place.left:place.right]
-    own = np.zeros(box.max() + 1, bool)  # by label: whether that piece is the place's
-    own[[p.number for p in place.pieces]] = True
-    return Candidate(own[box], place.left, place.top)
 
 
 def looks_like_two(place, places, two_digits, threshold, answer):

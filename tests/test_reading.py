@@ -10,6 +10,7 @@ from digits import (
     decision,
     decoding,
     imaging,
+    layout,
     reading,
     ruling,
     segmentation,
@@ -200,7 +201,7 @@ def test_a_place_the_detector_calls_two_digits_is_cut_or_two_places_not_sure(
     the whole, else two places not sure, whose boxes are the place's halves if no cut exists."""
     place = segmentation.Place((), 0, 0, 90, 100)
     mask = np.ones((100, 90), bool)
-    seen = [touching.Seen(touching.Candidate(mask, 0, 0), None, whole)]
+    seen = [touching.Seen(layout.Candidate(mask, 0, 0), None, whole)]
     if halves:
         seen += [touching.Seen(None, None, sure(6, halves[0])),
                  touching.Seen(None, None, sure(1, halves[1]))]
@@ -372,7 +373,7 @@ def test_a_thin_digit_beside_thick_ones_is_ink_not_shading(mnist_test, model):
     trimmed, _, drawn = writing.trimmed(gray)
     found, labels, count = writing.find(trimmed, drawn)
     level = [found.ink[labels == p.number].mean() / found.level for p in pieces(labels, count)
-             if p.area >= reading.MIN_AREA]
+             if p.area >= layout.MIN_AREA]
     assert any(writing.THIN_PEN <= share < writing.FAINT for share in level), level
     assert reading.read_file(png(sample.image), model)["number"] == sample.label
 
@@ -648,7 +649,7 @@ def test_whole_places_are_what_the_reader_shows_the_model(mnist_test, model):
     for sample in samples:
         gray, size = decoding.read_upright(png(sample.image), reading.READING_SIDE)
         read = reading.read_number(gray, model, size)
-        seen = reading.whole_places(gray)
+        seen = layout.whole_places(gray)
         assert len(seen) == len(sample.label) == len(read["places"])
         for view, place in zip(seen, read["places"]):
             assert np.array_equal(view, place["image"])

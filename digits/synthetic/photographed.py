@@ -11,7 +11,7 @@ import io
 
 import numpy as np
 
-from digits import decoding, reading
+from digits import decoding, layout
 from digits.mnist import IMAGE_SIDE
 from digits.synthetic import numbers, photos
 
@@ -31,7 +31,7 @@ def read_back(images, labels, rng, count):
         else:
             image, _ = numbers.number_photo(images[chosen], rng)
         try:
-            seen = reading.whole_places(_as_the_apps_decode(image))
+            seen = layout.whole_places(_as_the_apps_decode(image))
         except decoding.NoInk:  # a digit too faint to photograph
             continue
         if len(seen) == length:
@@ -45,4 +45,4 @@ def _as_the_apps_decode(image):
     """The image as predict and the page's server decode an upload of it."""
     buffer = io.BytesIO()
     image.save(buffer, "PNG", compress_level=1)
-    return decoding.read_upright(buffer.getvalue(), reading.READING_SIDE)[0]
+    return decoding.read_upright(buffer.getvalue(), layout.READING_SIDE)[0]
