@@ -89,7 +89,8 @@ def _reading(gray, card, size):
                                                                   answers, two, cut):
         seen = [touching.Seen(candidate, image, answer)]
         seen += [touching.Seen(half, *next(rows)) for half in halves]
-        picked = touching.choose(place, seen, looks_two, checked_in_row)
+        picked = touching.choose(place, seen, looks_two, checked_in_row,
+                                 alone=len(places) == 1)
         whole = len(picked) == 1 and picked[0][0] is seen[0]  # not cut in two
         chosen += [_entry(one, answer, page.scale, page.origin) for one, answer in picked]
     if len(places) == 1 and whole and answers[-1].get("reason") == decision.NOT_A_DIGIT:

@@ -75,7 +75,7 @@ class Seen(NamedTuple):
     answer: dict
 
 
-def choose(place, seen, two=False, checked_in_row=False):
+def choose(place, seen, two=False, checked_in_row=False, alone=False):
     """(seen, answer) for each digit of a place: read whole, or cut in two where both halves
     are sure digits; a wide place that no cut reads surely becomes two places not sure, unless
     it reads as a sure digit whole and is no wider than WIDE_DIGIT: one wide digit is then the
@@ -89,7 +89,12 @@ def choose(place, seen, two=False, checked_in_row=False):
     of its first cut look like digits (sure or not): then it is two places not sure.
     A place that the two-digit detector calls two digits (`two`, see looks_like_two) is also
     read as its best cut if both halves read at least TWO_SURE and as surely as the whole reads
-    as one; if no rule takes a cut, it is two places not sure."""
+    as one; if no rule takes a cut, it is two places not sure.
+    A place that is all the writing (`alone`), refused whole as not a digit and not called two
+    by the detector, is read as two digits only if it is wider than TWO_DIGITS and its cut reads
+    at least TWO_SURE; a cut that a rule above takes but that reads less makes it two places not
+    sure: alone, a sign or a letter (Ω, X, +, &, n) often cuts into two parts that read as
+    digits."""
     whole, halves = seen[0], seen[1:]
     pairs = [(halves[i], halves[i + 1]) for i in range(0, len(halves), 2)]
     if not pairs:
@@ -106,6 +111,9 @@ def choose(place, seen, two=False, checked_in_row=False):
                              or too_wide and best_score >= sure_whole
                              or two and best_score >= max(sure_whole, TWO_SURE)
                              or sure_whole == 0 and aspect > TWO_DIGITS):
+        if _refused_alone(whole, two, alone) and not (aspect > TWO_DIGITS
+                                                      and best_score >= TWO_SURE):
+            return [(half, decision.unsure(answer)) for half, answer in best]
         return best
     if two:
         return [(half, decision.unsure(half.answer)) for half in pairs[0]]
@@ -120,6 +128,11 @@ def choose(place, seen, two=False, checked_in_row=False):
     if aspect <= TWO_DIGITS:  # one place, too wide for the digit it reads as
         return [(whole, decision.unsure(whole.answer))]
     return [(half, decision.unsure(half.answer)) for half in pairs[0]]
+
+
+def _refused_alone(whole, two, alone):
+    """Whether a place is all the writing, refused whole and not called two digits."""
+    return alone and not two and whole.answer.get("reason") == decision.NOT_A_DIGIT
 
 
 def _split(whole):

@@ -232,18 +232,20 @@ def test_runs_from_any_folder_with_the_projects_convnet(default_run, digits, tmp
 
 
 def test_non_digits_are_refused_in_words_with_exit_status_0(tflite_model, tmp_path):
-    """Through the number reader, which may read a letter's strokes as two digits, 89.7% of
-    such non-digits are refused (`benchmarks/reading.py`, seeds 12-16; the one-digit path
-    alone refuses 92.9%), a few of them as places not sure: 309 of these 350 in words."""
+    """Through the number reader, which may read a letter's strokes as two digits, about 92% of
+    such non-digits are refused (`benchmarks/reading.py`), a few of them as places not sure
+    ("??"): 325 of these 350 (312 before a sign or letter alone, refused whole, had to be wide
+    and its cut sure to read as two digits)."""
     from digits.synthetic import nondigits
 
     for number, (image, kind) in enumerate(nondigits.make(np.random.default_rng(7), 350, "test")):
         image.save(tmp_path / f"{number:03d}-{kind}.png")
     result = predict(tmp_path, model=tflite_model)
     lines = result.stdout.splitlines()
-    refused = [line for line in lines if line.endswith(": not a digit") or ": not sure: " in line]
+    refused = [line for line in lines if line.endswith(": not a digit") or ": not sure: " in line
+               or re.search(r": \?+ \(", line)]
     print(f"{len(refused)} of {len(lines)} non-digits refused")
-    assert len(lines) == 350 and len(refused) >= 0.85 * 350
+    assert len(lines) == 350 and len(refused) >= 0.91 * 350
     answers = json.loads(predict(tmp_path, "--json", model=tflite_model).stdout)
     for answer in answers:
         if answer.get("digit", 0) is None:

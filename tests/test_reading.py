@@ -188,6 +188,25 @@ def refused(digit):
     return decision._answer(probabilities, 0.999, decision.NOT_A_DIGIT)
 
 
+@pytest.mark.parametrize("width, halves, alone, digits", [
+    (100, (0.99, 0.999), False, [6, 1]),       # in a row, a cut surer than the refused whole
+    (100, (0.99, 0.999), True, ["?", "?"]),    # alone: the parts of a sign or a letter
+    (120, (0.99, 0.999), True, [6, 1]),        # alone, wider than TWO_DIGITS, cut read surely
+    (120, (0.9, 0.999), True, ["?", "?"]),
+])
+def test_a_lone_place_refused_whole_is_two_digits_only_if_wide_and_its_cut_sure(
+        width, halves, alone, digits):
+    """A place that is all the writing, refused whole as not a digit and not called two by the
+    detector: a cut that the other rules take reads as two digits only if the place is wider
+    than TWO_DIGITS and both halves read at least TWO_SURE, else as two places not sure."""
+    place = segmentation.Place((), 0, 0, width, 100)
+    seen = [touching.Seen(None, None, refused(4)), touching.Seen(None, None, sure(6, halves[0])),
+            touching.Seen(None, None, sure(1, halves[1]))]
+    chosen = touching.choose(place, seen, alone=alone)
+    assert [answer["digit"] if answer["digit"] is not None else "?"
+            for _, answer in chosen] == digits
+
+
 @pytest.mark.parametrize("whole, halves, digits", [
     (sure(4, 0.9999), (0.9999, 0.9999), [6, 1]),   # a cut as sure as the whole reads
     (sure(4, 0.9999), (0.999, 0.9999), ["?", "?"]),
