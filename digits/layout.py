@@ -67,10 +67,10 @@ def whole_places(gray):
         [crop(page.ink, candidate) for candidate in page.wholes], page.cleaned)
 
 
-def views(crops, found):
-    """The model's view of each crop (imaging.fit_crop, scaled as in training), each distinct
-    crop fitted once."""
-    return batching.once_each(lambda distinct: [to_unit_floats(imaging.fit_crop(crop, found))
+def views(crops, cleaned):
+    """The model's view of each crop of the cleaned page (imaging.fit_crop, scaled as in
+    training), each distinct crop fitted once."""
+    return batching.once_each(lambda distinct: [to_unit_floats(imaging.fit_crop(crop, cleaned))
                                                 for crop in distinct], crops)
 
 
