@@ -1,6 +1,7 @@
 """Fit what turns one model's outputs into honest answers: a temperature for its confidence,
-a not-a-digit detector and a two-digit detector (trained on training digits against generated
-non-digits and touching pairs), and the thresholds of the answers, chosen on validation data.
+a not-a-digit detector and a two-digit detector (trained on training digits, with the reader's
+views of photographed ones if the photograph stage made any, against generated non-digits and
+touching pairs), and the thresholds of the answers, chosen on validation data.
 
     python -m stages.calibrate mlp|cnn
 
@@ -13,7 +14,7 @@ import numpy as np
 
 from digits import calibration, decision, errors, params
 from digits.files import write_json
-from digits.mnist import load_prepared
+from digits.mnist import load_photographed, load_prepared
 from digits.paths import NONDIGITS_DIR, ModelFiles
 
 
@@ -38,8 +39,8 @@ def main():
 
     model = saving.load(files.keras)
     rng = np.random.default_rng(seed)
-    digits_train = x_train[:recipe["head_digits"]]
-    digits_train = np.concatenate([digits_train, not_a_digit.vary_strokes(digits_train, rng)])
+    digits_train = not_a_digit.head_digits(x_train[:recipe["head_digits"]],
+                                           load_photographed()[0], rng)
     pair_rng = np.random.default_rng([seed, 2])  # its own: the other draws stay as they were
     pairs_train = pairs.touching(x_train[recipe["head_digits"]:], pair_rng,
                                  recipe["head_pairs"])

@@ -64,6 +64,19 @@ class Fixed:
         return self.result
 
 
+def test_the_detectors_learn_photographed_digits_as_digits_and_nothing_else_moves():
+    from digits.not_a_digit import head_digits
+
+    rng = np.random.default_rng(0)
+    digits = rng.random((50, 28, 28), dtype=np.float32)
+    photographed = rng.random((7, 28, 28), dtype=np.float32)
+    alone = head_digits(digits, photographed[:0], np.random.default_rng(1))
+    both = head_digits(digits, photographed, np.random.default_rng(1))
+    assert alone.shape == (100, 28, 28) and np.array_equal(alone[:50], digits)
+    assert np.array_equal(both[:100], alone)  # without photos, the default's head as before
+    assert np.array_equal(both[100:], photographed)
+
+
 def test_three_answers():
     certain, torn, none = np.eye(10)[3] * 0.99 + 0.001, np.full(10, 0.0), np.full(10, 0.1)
     torn[[4, 9]] = 0.52, 0.48
