@@ -27,10 +27,10 @@ def vary_strokes(images, rng):
 
 
 def head_digits(training_digits, photographed, rng):
-    """What the detectors learn as one digit: the training digits, each again with thicker or
-    thinner strokes, and the reader's views of photographed training digits (none unless the
-    photograph stage made some), so that a digit as a photo shows it is not taken for ink that
-    is not a digit."""
+    """What the detectors learn as one digit: the training digits, then each again (two in
+    three with thicker or thinner strokes), and the reader's views of photographed training
+    digits (none unless the photograph stage made some), so that a digit as a photo shows it is
+    not taken for ink that is not a digit."""
     return np.concatenate([training_digits, vary_strokes(training_digits, rng), photographed])
 
 

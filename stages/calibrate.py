@@ -14,15 +14,17 @@ import numpy as np
 
 from digits import calibration, decision, errors, params
 from digits.files import write_json
-from digits.mnist import load_photographed, load_prepared
-from digits.paths import NONDIGITS_DIR, ModelFiles
+from digits.mnist import load_prepared
+from digits.paths import NONDIGITS_DIR, PHOTOGRAPHED_DIR, ModelFiles
 
 
-def load_nondigits(split):
+def load_images(folder, split, stage):
+    """The images alone (x_<split>.npy) that `stage` wrote in `folder`: their labels, if any,
+    are not the detectors' business."""
     try:
-        return np.load(NONDIGITS_DIR / f"x_{split}.npy")
+        return np.load(folder / f"x_{split}.npy")
     except FileNotFoundError as error:
-        raise errors.UserError(f"{error.filename} not found; run `dvc repro nondigits` "
+        raise errors.UserError(f"{error.filename} not found; run `dvc repro {stage}` "
                                "first") from None
 
 
@@ -32,7 +34,8 @@ def main():
     recipe, seed = settings["calibrate"], settings["seed"]
     x_train, _ = load_prepared("train")
     x_val, y_val = load_prepared("val")
-    nondigits_train, nondigits_val = load_nondigits("train"), load_nondigits("val")
+    nondigits_train, nondigits_val = (load_images(NONDIGITS_DIR, split, "nondigits")
+                                      for split in ("train", "val"))
 
     from digits import not_a_digit, saving
     from digits.synthetic import pairs
@@ -40,7 +43,8 @@ def main():
     model = saving.load(files.keras)
     rng = np.random.default_rng(seed)
     digits_train = not_a_digit.head_digits(x_train[:recipe["head_digits"]],
-                                           load_photographed()[0], rng)
+                                           load_images(PHOTOGRAPHED_DIR, "train", "photograph"),
+                                           rng)
     pair_rng = np.random.default_rng([seed, 2])  # its own: the other draws stay as they were
     pairs_train = pairs.touching(x_train[recipe["head_digits"]:], pair_rng,
                                  recipe["head_pairs"])
