@@ -21,6 +21,8 @@ WIDEST = (1.33, 0.9, 1.43, 1.18, 1.18, 1.54, 1.11, 1.18, 1.11, 1.0)
 TWO_WIDE = 0.6      # a place narrower than this (for its height) is never called two digits,
 TWO_AMONG = 1.3     # nor one less than 1.3 times as wide as the other digits of its row
 TWO_SURE = 0.95     # a place called two is cut where both halves read at least this surely
+HALF_SURE = 0.95    # a half of a cut reads as its digit only this surely, else "not sure":
+                    # halves are misread more often than whole digits
 
 
 def may_be_two(place, places):
@@ -82,7 +84,8 @@ def choose(place, seen, two=False, checked_in_row=False, alone=False):
     likelier reading (more digits read right, a few touching pairs read as one wrong digit).
     In a row of other digits, where the two-digit detector looked at the place
     (`checked_in_row`) and did not call it two, a sure reading stands however wide: a 2 or a 0
-    written wide among narrower digits.
+    written wide among narrower digits. A half of a cut taken that reads less than HALF_SURE
+    is "not sure".
     A place that reads as no digit whole and is wider than TWO_DIGITS is two sure digits if a
     cut reads so: two digits that overlap often look like no digit, seen whole. Else a place
     refused whole as not a digit stays so, unless it is wider than TWO_DIGITS and both halves
@@ -114,7 +117,8 @@ def choose(place, seen, two=False, checked_in_row=False, alone=False):
         if _refused_alone(whole, two, alone) and not (aspect > TWO_DIGITS
                                                       and best_score >= TWO_SURE):
             return [(half, decision.unsure(answer)) for half, answer in best]
-        return best
+        return [(half, answer if answer["confidence"] >= HALF_SURE else decision.unsure(answer))
+                for half, answer in best]
     if two:
         return [(half, decision.unsure(half.answer)) for half in pairs[0]]
     if whole.answer["digit"] is not None and (not too_wide or aspect <= WIDE_DIGIT
