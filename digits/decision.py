@@ -7,6 +7,7 @@ from digits.calibration import calibrated
 
 NOT_SURE, NOT_A_DIGIT = "not sure", "not a digit"
 UNCALIBRATED = {"sure": 0.0, "not_a_digit": 1.0}  # a model without a card answers every image
+DOUBTED = 0.95  # how sure a digit read with small strokes beside it must be, see doubted()
 
 
 def thresholds(card):
@@ -65,6 +66,17 @@ def not_a_digit(answer, score):
     """The same answer made "not a digit", with this not-a-digit score if it is higher."""
     return _answer(np.array(answer["probabilities"]), max(answer["not_a_digit"], score),
                    NOT_A_DIGIT)
+
+
+def doubted(answer, bodies_answer):
+    """A place's answer, "not sure" if it reads as a digit less surely than DOUBTED with its
+    small separate strokes and as another digit without them (`bodies_answer`): such a stroke
+    may be the digit's bar or flag, or one that joins it to the next digit (beside a 9, it
+    reads as a 4)."""
+    if answer["digit"] is None or answer["confidence"] >= DOUBTED or likeliest(
+            bodies_answer) == answer["digit"]:
+        return answer
+    return unsure(answer)
 
 
 def likeliest(answer):

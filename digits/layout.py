@@ -28,6 +28,7 @@ class Layout(NamedTuple):
     kept: list        # the pieces of ink that may be digits
     places: list      # the pieces grouped into places, left to right
     wholes: list      # each place as one Candidate, all its ink
+    bodies: list      # each place without its small pieces (None if it has none or no body)
     ink: np.ndarray   # the ink near strokes, stray ink left out
     scale: tuple      # original pixels per working pixel, across and down
     origin: tuple     # where the part read starts in the whole image
@@ -55,7 +56,9 @@ def find(gray, size):
     places, _ = segmentation.places(kept)
     ink = np.where(writing.near(mask), found.ink, 0)  # faint edges of strokes kept, stray ink not
     wholes = [_whole(place, labels) for place in places]
-    return Layout(found, kept, places, wholes, ink, scale, origin)
+    height = segmentation.usual_height(kept)
+    bodies = [_bodies(place, labels, height) for place in places]
+    return Layout(found, kept, places, wholes, bodies, ink, scale, origin)
 
 
 def whole_places(gray):
@@ -101,6 +104,15 @@ def _whole(place, labels):
     own = np.zeros(box.max() + 1, bool)  # by label: whether that piece is the place's
     own[[p.number for p in place.pieces]] = True
     return Candidate(own[box], place.left, place.top)
+
+
+def _bodies(place, labels, height):
+    """The place's tall pieces alone, as one candidate: None if it has no smaller pieces (a
+    bar, a flag, a stroke beside it) or nothing but them."""
+    tall = tuple(p for p in place.pieces if p.height >= segmentation.TALL * height)
+    if len(tall) in (0, len(place.pieces)):
+        return None
+    return _whole(place._replace(pieces=tall), labels)
 
 
 def _scale(shape, size):

@@ -71,8 +71,13 @@ def _reading(gray, card, size):
     crops = [layout.crop(ink, candidate) for candidate in wholes]
     if len(places) == 1:  # a second opinion on one place: all the ink, as one digit
         crops.append(layout.all_as_one(page))
-    images = layout.views(crops, page.cleaned)
-    answers, two_digits = yield images
+    with_small = [i for i, bodies in enumerate(page.bodies) if bodies is not None]
+    images = layout.views(crops + [layout.crop(ink, page.bodies[i]) for i in with_small],
+                          page.cleaned)
+    every_answer, two_digits = yield images
+    answers = every_answer[:len(crops)]
+    for i, bodies_answer in zip(with_small, every_answer[len(crops):]):
+        answers[i] = decision.doubted(answers[i], bodies_answer)
     two_digits_at = decision.two_digits_threshold(card)
     two = [touching.looks_like_two(place, places, score, two_digits_at, answer)
            for place, score, answer in zip(places, two_digits, answers)]

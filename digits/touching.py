@@ -18,7 +18,7 @@ SURER = 0.1         # a cut into two sure digits wins if it reads 0.1 surer than
 # class it reads as whole (a place read as one digit but wider than that is two that touch)
 # and the cut reads at least as surely as the whole (a wide digit's parts seldom do).
 WIDEST = (1.33, 0.9, 1.43, 1.18, 1.18, 1.54, 1.11, 1.18, 1.11, 1.0)
-TWO_WIDE = 0.6      # a place narrower than this (for its height) is never called two digits,
+TWO_WIDE = 0.6      # a place narrower than this (for its height) is seldom called two digits,
 TWO_AMONG = 1.3     # nor one less than 1.3 times as wide as the other digits of its row
 TWO_SURE = 0.95     # a place called two is cut where both halves read at least this surely
 HALF_SURE = 0.95    # a half of a cut reads as its digit only this surely, else "not sure":
@@ -34,12 +34,15 @@ def may_be_two(place, places):
 
 def looks_like_two(place, places, two_digits, threshold, answer):
     """Whether the two-digit detector (its score `two_digits`) calls the place two digits, its
-    shape allows it (not narrow) and its reading whole does not outweigh it. Read whole as a
-    sure digit, the place is two only if the detector is surer of that than the model of its
-    digit, and if it is alone: in a row, a digit read surely is far more often one written
-    wide than two. Else, among other digits, it must be TWO_AMONG times as wide as they are."""
-    if two_digits <= threshold or place.width < TWO_WIDE * place.height:
+    shape allows it (not narrow, unless it is all the writing and refused whole as not a
+    digit) and its reading whole does not outweigh it. Read whole as a sure digit, the place
+    is two only if the detector is surer of that than the model of its digit, and if it is
+    alone: in a row, a digit read surely is far more often one written wide than two. Else,
+    among other digits, it must be TWO_AMONG times as wide as they are."""
+    if two_digits <= threshold:
         return False
+    if place.width < TWO_WIDE * place.height:  # two 1s that cross are narrow, and no digit
+        return len(places) == 1 and answer.get("reason") == decision.NOT_A_DIGIT
     if answer["digit"] is not None:
         return len(places) == 1 and two_digits > answer["confidence"]
     return _wider_than_others(place, places, TWO_AMONG)

@@ -239,6 +239,8 @@ def test_a_place_the_detector_calls_two_digits_is_cut_or_two_places_not_sure(
     (0.99, 90, [], sure(4, 0.9999), False),
     (0.90, 90, [], sure(4, 0.5), False),          # under the threshold
     (0.99, 50, [], sure(4, 0.5), False),          # narrow: one digit
+    (0.99, 50, [], refused(4), True),             # narrow, alone and no digit: two 1s crossed
+    (0.99, 50, [60], refused(4), False),          # narrow, refused in a row: still one place
     (0.99, 90, [60], sure(4, 0.5), False),        # in a row, a sure digit stays one
     (0.99, 90, [60], refused(4), True),           # refused whole, 1.5 times as wide as others
     (0.99, 70, [60], refused(4), False),          # refused whole, but as wide as the others
@@ -249,6 +251,35 @@ def test_the_two_digit_detector_is_heeded_on_places_shaped_for_two(score, width,
     places = [place] + [segmentation.Place((), 200 * (i + 1), 0, 200 * (i + 1) + w, 100)
                         for i, w in enumerate(others)]
     assert touching.looks_like_two(place, places, score, 0.95, answer) is two
+
+
+@pytest.mark.parametrize("whole, without_small, read", [
+    (sure(4, 0.8), sure(9, 0.99), "?"),     # a stroke beside a 9 made it a 4
+    (sure(4, 0.97), sure(9, 0.99), "4"),    # sure enough with it: a 4 drawn in two strokes
+    (sure(7, 0.8), sure(7, 0.6), "7"),      # the same digit either way
+    (refused(4), sure(9, 0.99), "-"),       # refused stays refused
+])
+def test_a_digit_read_unsurely_with_a_small_stroke_and_otherwise_without_it_is_not_sure(
+        whole, without_small, read):
+    answer = decision.doubted(whole, without_small)
+    assert {None: "-" if answer.get("reason") == decision.NOT_A_DIGIT else "?"}.get(
+        answer["digit"], str(answer["digit"])) == read
+    if read == "?":
+        assert answer["candidates"][0] == {"digit": 4, "probability": whole["confidence"]}
+        assert answer["probabilities"] == whole["probabilities"]
+
+
+def test_a_place_with_a_small_stroke_beside_it_is_also_seen_without_it():
+    gray = np.ones((120, 200), np.float32)
+    gray[20:100, 40:50] = 0.1      # a tall stroke (a 1) ...
+    gray[55:60, 55:70] = 0.1       # ... with a dash beside it, not touching
+    gray[20:100, 130:140] = 0.1    # another 1, alone
+    page = layout.find(gray, None)
+    assert len(page.places) == 2 and page.bodies[1] is None
+    with_dash, without = page.wholes[0], page.bodies[0]
+    assert (with_dash.left, with_dash.top) == (without.left, without.top)
+    assert without.mask.sum() < with_dash.mask.sum() and not (without.mask & ~with_dash.mask).any()
+    assert without.mask.any(axis=0).sum() < with_dash.mask.any(axis=0).sum()  # the dash's columns
 
 
 @pytest.mark.parametrize("width, halves, digits", [(120, (0.96, 0.99), [1, 8]),
