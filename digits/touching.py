@@ -18,7 +18,8 @@ SURER = 0.1         # a cut into two sure digits wins if it reads 0.1 surer than
 # class it reads as whole (a place read as one digit but wider than that is two that touch)
 # and the cut reads at least as surely as the whole (a wide digit's parts seldom do).
 WIDEST = (1.33, 0.9, 1.43, 1.18, 1.18, 1.54, 1.11, 1.18, 1.11, 1.0)
-TWO_WIDE = 0.6      # a place narrower than this (for its height) is seldom called two digits,
+TWO_WIDE = 0.6      # a place narrower than this (for its height) is not called two digits
+                    # (unless it is all the writing and no digit whole: two 1s that cross),
 TWO_AMONG = 1.3     # nor one less than 1.3 times as wide as the other digits of its row
 TWO_SURE = 0.95     # a place called two is cut where both halves read at least this surely
 HALF_SURE = 0.95    # a half of a cut reads as its digit only this surely, else "not sure":
