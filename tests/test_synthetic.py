@@ -132,6 +132,16 @@ def test_pages_of_every_kind(mnist_test):
             assert strokes.stroke_width(ink_of(sample, 30).astype(np.float32)) < 3.5
 
 
+def test_a_number_too_wide_for_its_page_is_shrunk_to_fit(mnist_test):
+    """Seed 15's first table-edge page wrote "0802" past the photo's left edge: the label named
+    a digit half cut off."""
+    [sample] = pages.pages(*mnist_test, np.random.default_rng(15), 1, kinds=("table edge",))
+    width, height = sample.image.size
+    assert len(sample.boxes) == 4
+    for left, top, right, bottom in sample.boxes:
+        assert 0 <= left < right <= width and 0 <= top < bottom <= height
+
+
 def test_a_flag_and_a_bar_add_ink_where_expected(mnist_test):
     images, labels = mnist_test
     one = paper.restroke(images[np.nonzero(labels == 1)[0][0]])

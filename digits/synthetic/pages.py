@@ -94,6 +94,21 @@ def _specks_and_underline(coverage, rng, box, stroke):
     coverage[:] = np.asarray(image, np.float32) / 255
 
 
+def _fitted(row, boxes, free):
+    """The row (coverage, glyph boxes) shrunk if need be so that all of it fits in the free
+    part of the page (left, top, right, bottom): every digit of the label stays in the photo."""
+    width = max(b[2] for b in boxes) - min(b[0] for b in boxes)
+    height = max(b[3] for b in boxes) - min(b[1] for b in boxes)
+    factor = min(1.0, (free[2] - free[0]) / width, (free[3] - free[1]) / height)
+    if factor == 1.0:
+        return row, boxes
+    factor *= 0.97  # room for rounding
+    size = (max(1, round(row.shape[1] * factor)), max(1, round(row.shape[0] * factor)))
+    row = np.asarray(Image.fromarray(row).resize(size, Image.Resampling.BOX), np.float32)
+    return row, tuple((int(a * factor), int(b * factor), int(np.ceil(c * factor)),
+                       int(np.ceil(d * factor))) for a, b, c, d in boxes)
+
+
 def page(images, labels, rng, kind):
     """One page photo of the given kind: a Sample whose label is the written string."""
     chosen = _choose(labels, rng, kind)
@@ -124,7 +139,7 @@ def page(images, labels, rng, kind):
             lambda glyph, n: decorate(glyph, rng) if labels[chosen[n]] == digit else glyph)
         made = glyphs(images[chosen], rng, tall, change, decorate=mark)
     gaps = [rng.uniform(0.15, 0.6) * tall for _ in made[1:]]
-    row, boxes = write_row(made, rng, tall, gaps, rng.uniform(-3, 3))
+    row, boxes = _fitted(*write_row(made, rng, tall, gaps, rng.uniform(-3, 3)), free)
     row_box = (min(b[0] for b in boxes), min(b[1] for b in boxes),
                max(b[2] for b in boxes), max(b[3] for b in boxes))
     left = int(rng.integers(free[0], max(free[0], free[2] - (row_box[2] - row_box[0])) + 1))
