@@ -18,6 +18,7 @@ REACH = 0.25         # a small piece joins a digit up to a quarter of a digit's 
 WIDE = 0.85          # a place wider than 85% of its height may be two digits
 SLIVER = 0.12        # a piece narrower than 12% of a digit's height is a sliver
 STROKE = 0.25        # a place narrower than a quarter of its height is a single stroke
+FLAT = 2.0           # a stroke at least twice as wide as it is high lies flat
 BROKEN_INK = 0.3     # bits of a broken digit have at least 30% of a usual digit's ink
 
 
@@ -111,8 +112,8 @@ def _broken_digits(small, groups, height):
 
 def _owner(piece, groups, height, row_bottom):
     """The group a small piece belongs to, or None for a speck or an underline."""
-    if piece.top > row_bottom and piece.width > 0.8 * height:
-        return None  # an underline
+    if _underline(piece, groups, height, row_bottom):
+        return None
     best, best_gap = None, REACH * height
     for group in groups:
         box = _place(group)
@@ -123,6 +124,19 @@ def _owner(piece, groups, height, row_bottom):
         elif max(across, down) < best_gap and piece.area * 50 >= sum(p.area for p in group):
             best, best_gap = group, max(across, down)
     return best
+
+
+def _underline(piece, groups, height, row_bottom):
+    """Whether a piece below the row is a line under it: wider than most digits, or a flat
+    stroke as wide as the digits over it (a line under a lone 1 is narrow)."""
+    if piece.top <= row_bottom:
+        return False
+    if piece.width > 0.8 * height:
+        return True
+    over = [_place(g) for g in groups if _overlap(_place(g), piece) > 0]
+    if not over or piece.width < FLAT * piece.height:
+        return False
+    return piece.width >= 0.9 * (max(b.right for b in over) - min(b.left for b in over))
 
 
 def one_row(places, height):
