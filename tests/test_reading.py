@@ -489,6 +489,13 @@ def test_pages_are_read_or_not_sure(mnist_test, model, kind):
     assert len(wrong) <= 1, wrong
 
 
+def test_a_lone_digit_on_squared_paper_is_not_refused_for_the_grid(mnist_test, model):
+    """A lone place is also read as all the writing's box: taken from the cleaned page, that
+    view had the grid's lines in it, and this 0 was refused as not a digit."""
+    sample = pages.pages(*mnist_test, np.random.default_rng(16), 3, kinds=("squared paper",))[2]
+    assert reading.read_file(png(sample.image), model)["number"] == sample.label == "0"
+
+
 def test_scribbles_are_not_a_number(model):
     rng = np.random.default_rng(25)
     page = Image.new("L", (600, 500), 235)
