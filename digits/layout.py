@@ -110,7 +110,7 @@ def _whole(place, labels):
 def _bodies(place, labels, height):
     """The place's tall pieces alone, as one candidate: None if it has no smaller pieces (a
     bar, a flag, a stroke beside it) or nothing but them."""
-    tall = tuple(p for p in place.pieces if p.height >= segmentation.TALL * height)
+    tall = tuple(p for p in place.pieces if segmentation.is_body(p, height))
     if len(tall) in (0, len(place.pieces)):
         return None
     return _whole(place._replace(pieces=tall), labels)

@@ -54,6 +54,11 @@ def usual_height(pieces):
     return float(median([p.height for p in pieces if p.height >= tallest / 2]))
 
 
+def is_body(piece, height):
+    """Whether a piece (or a place) stands as tall as a digit's body, `height` the usual."""
+    return piece.height >= TALL * height
+
+
 def at_frame(piece, shape):
     """Whether a piece reaches the edge of the image (of this (height, width) shape)."""
     return min(piece.left, piece.top, shape[1] - piece.right, shape[0] - piece.bottom) == 0
@@ -72,7 +77,7 @@ def places(pieces):
     """The places of a number's digits, left to right, and the pieces left out (specks,
     underlines)."""
     height = usual_height(pieces)
-    bodies = sorted((p for p in pieces if p.height >= TALL * height), key=lambda p: p.left)
+    bodies = sorted((p for p in pieces if is_body(p, height)), key=lambda p: p.left)
     groups = []
     for body in bodies:
         if groups and _overlap(_place(groups[-1]), body) >= SAME_DIGIT * min(
@@ -80,7 +85,7 @@ def places(pieces):
             groups[-1].append(body)
         else:
             groups.append([body])
-    small = [p for p in pieces if p.height < TALL * height]
+    small = [p for p in pieces if not is_body(p, height)]
     broken = _broken_digits(small, groups, height)
     in_broken = {p.number for chain in broken for p in chain}
     groups = sorted(groups + broken, key=lambda g: _place(g).left)
@@ -106,7 +111,7 @@ def _broken_digits(small, groups, height):
             chains.append([piece])
     ink = median([sum(p.area for p in g) for g in groups])  # the tallest piece is a body
     return [chain for chain in chains if len(chain) > 1
-            and _place(chain).height >= TALL * height and _place(chain).width > STROKE * height
+            and is_body(_place(chain), height) and _place(chain).width > STROKE * height
             and sum(p.area for p in chain) >= BROKEN_INK * ink]
 
 
@@ -142,7 +147,7 @@ def _underline(piece, groups, height, row_bottom):
 def one_row(places, height):
     """Whether the digits' bodies lie in one row, as a number's do (not lines of writing)."""
     middles = [(p.top + p.bottom) / 2 for place in places for p in place.pieces
-               if p.height >= TALL * height]
+               if is_body(p, height)]
     return max(middles) - min(middles) <= 0.8 * height
 
 

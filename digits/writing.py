@@ -9,7 +9,7 @@ from digits.components import label
 MARGIN = 2  # pixels of paper kept all round a drawing's ink when it is trimmed
 DRAWN_HEIGHT = 40  # a drawing at least twice as tall is read at half its size
 FAINT = 0.4        # a piece whose ink averages under 40% of the strokes' level is shading,
-THIN_PEN = 0.33    # 33% if it is a digit's body (segmentation.TALL) away from the image's edges
+THIN_PEN = 0.33    # 33% if it is a digit's body (segmentation.is_body) away from the image's edges
 
 
 def trimmed(gray):
@@ -70,11 +70,11 @@ def not_shading(pieces, strength, level, shape):
     """The pieces whose ink (`strength`, summed by label) is strong enough for writing. A
     digit in a thin pen among thick ones averages 35-40% of the strokes' `level`; a shadow's
     edge as faint runs to the image's edge."""
-    tall = segmentation.TALL * segmentation.usual_height(pieces) if pieces else 0
+    height = segmentation.usual_height(pieces) if pieces else 0
 
     def bar(piece):
         inside = not segmentation.at_frame(piece, shape)
-        return THIN_PEN if inside and piece.height >= tall else FAINT
+        return THIN_PEN if inside and segmentation.is_body(piece, height) else FAINT
 
     return [p for p in pieces if strength[p.number] >= bar(p) * level * p.area]
 
