@@ -141,12 +141,12 @@ def test_a_digits_bar_joins_it_and_specks_and_an_underline_do_not():
 
 def test_a_line_under_a_lone_1_is_an_underline_and_a_foot_under_a_digit_is_not():
     """A lone 1 is narrow, so its underline is too: flat and as wide as the 1, it was joined
-    to it, and the 1 was refused as not a digit (generated pages, seed 16: 5 of 50)."""
+    to it, and the 1 was refused as not a digit (seed 16's specks-and-underline pages: 6 of 50)."""
     found = [piece(1, 10, 0, 22, 60),                           # a 1
              piece(2, 6, 70, 27, 73)]                           # a line under it
     assert segmentation.places(found)[1] == [found[1]]
     found = [piece(1, 0, 0, 40, 60), piece(2, 100, 0, 140, 50),  # a 2, whose foot broke off
-             piece(3, 110, 52, 150, 56)]                        # above the row's bottom
+             piece(3, 110, 52, 150, 56)]                        # its top above the row's bottom
     assert segmentation.places(found)[1] == []
     found = [piece(1, 10, 0, 40, 60), piece(2, 12, 64, 30, 68)]  # narrower than the digit
     assert segmentation.places(found)[1] == []

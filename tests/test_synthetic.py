@@ -133,8 +133,8 @@ def test_pages_of_every_kind(mnist_test):
 
 
 def test_a_number_too_wide_for_its_page_is_shrunk_to_fit(mnist_test):
-    """Seed 15's first table-edge page wrote "0802" past the photo's left edge: the label named
-    a digit half cut off."""
+    """Seed 15's first table-edge page wrote "0802" past the photo's right edge: the label named
+    a digit cut off."""
     [sample] = pages.pages(*mnist_test, np.random.default_rng(15), 1, kinds=("table edge",))
     width, height = sample.image.size
     assert len(sample.boxes) == 4
