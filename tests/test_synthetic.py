@@ -158,6 +158,20 @@ def test_a_flag_and_a_bar_add_ink_where_expected(mnist_test):
     assert added_bar.sum() > 30 and abs(bar_rows.mean() - rows.mean()) < 0.25 * np.ptp(rows)
 
 
+@pytest.mark.parametrize("digit, add", [(1, strokes.flagged_one), (7, strokes.crossed_seven)])
+def test_a_flag_and_a_bar_are_drawn_with_the_digits_own_pen(mnist_test, digit, add):
+    """They were hard-edged bars of full ink, wider than the stem, that read as a 7's bar."""
+    images, labels = mnist_test
+    for index in np.nonzero(labels == digit)[0][:5]:
+        glyph = paper.restroke(images[index])
+        drawn = add(glyph, np.random.default_rng(0))
+        added = (drawn >= 0.4) & (glyph < 0.4)
+        assert abs(drawn[added].mean() - glyph[glyph >= 0.4].mean()) < 0.1
+        touched = drawn - glyph > 0.1
+        soft = touched & (drawn < 0.9)
+        assert soft.sum() > 0.3 * touched.sum()
+
+
 def test_skeleton_is_one_pixel_wide():
     mask = np.zeros((40, 210), bool)
     mask[15:24, 5:205] = True  # a bar 9 px thick

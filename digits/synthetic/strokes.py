@@ -4,9 +4,10 @@ writers add (the flag of a European 1, the bar through a 7).
 All of it works on a digit re-stroked at 4x (112x112 floats, from paper.restroke).
 """
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFilter
 
 INK = 0.4  # a 112x112 glyph's ink: where it reaches this
+EDGE = 1.5  # px: a Gaussian this wide softens an added stroke's edges as the glyph's are
 
 
 def _neighbours(image):
@@ -73,11 +74,28 @@ def fine_pen(glyph, height, pen, supersample=4):
     return np.asarray(small, np.float32) / 255
 
 
-def _draw(glyph, ends, width):
-    """The glyph with a straight stroke added between two points (x, y)."""
-    layer = Image.new("L", glyph.shape[::-1])
-    ImageDraw.Draw(layer).line(ends, fill=255, width=max(1, round(width)))
-    return np.maximum(glyph, np.asarray(layer, np.float32) / 255)
+def pen_width(glyph):
+    """The width of the pen that drew a glyph: its ink's median width across a row (the stem
+    of a 1 or a 7), or its mean stroke width if that is less."""
+    widths = (glyph >= INK).sum(axis=1)
+    return min(np.median(widths[widths > 0]), stroke_width(glyph))
+
+
+def _draw(glyph, ends, width, supersample=4):
+    """The glyph with a stroke added between two points (x, y), drawn as a pen draws it: round
+    ends and soft edges like the glyph's own (re-stroked with a bicubic filter), not a
+    hard-edged bar."""
+    size = tuple(side * supersample for side in glyph.shape[::-1])
+    layer = Image.new("L", size)
+    draw = ImageDraw.Draw(layer)
+    points = [(x * supersample, y * supersample) for x, y in ends]
+    radius = width * supersample / 2
+    draw.line(points, fill=255, width=max(1, round(2 * radius)))
+    for x, y in points:
+        draw.ellipse([x - radius, y - radius, x + radius, y + radius], fill=255)
+    small = layer.resize(glyph.shape[::-1], Image.Resampling.BOX)
+    soft = small.filter(ImageFilter.GaussianBlur(EDGE))
+    return np.maximum(glyph, np.asarray(soft, np.float32) / 255)
 
 
 def flagged_one(glyph, rng):
@@ -88,7 +106,7 @@ def flagged_one(glyph, rng):
     height = rows.max() - top
     length, angle = height * rng.uniform(0.28, 0.42), np.radians(rng.uniform(25, 50))
     end = (x - length * np.cos(angle), top + length * np.sin(angle))
-    return _draw(glyph, [(x, top + 1), end], stroke_width(glyph))
+    return _draw(glyph, [(x, top + 1), end], pen_width(glyph))
 
 
 def crossed_seven(glyph, rng):
@@ -100,4 +118,4 @@ def crossed_seven(glyph, rng):
     centre = stem.mean() if len(stem) else cols.mean()
     half = (cols.max() - cols.min()) * rng.uniform(0.18, 0.28)
     tilt = half * rng.uniform(-0.15, 0.1)
-    return _draw(glyph, [(centre - half, y + tilt), (centre + half, y - tilt)], stroke_width(glyph))
+    return _draw(glyph, [(centre - half, y + tilt), (centre + half, y - tilt)], pen_width(glyph))
