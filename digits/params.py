@@ -86,6 +86,7 @@ RULES = {
     "calibrate": {
         "head_digits": POSITIVE_INT,
         "head_epochs": POSITIVE_INT,
+        "heads": POSITIVE_INT,
         "digits_called_not_a_digit": FRACTION,
         "head_pairs": POSITIVE_INT,
         "digits_called_two_digits": FRACTION,

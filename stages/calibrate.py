@@ -54,10 +54,11 @@ def main():
     one_digit = len(digits_train) + len(nondigits_train)
     is_nondigit = np.r_[np.zeros(len(digits_train)), np.ones(len(nondigits_train))]
     head = not_a_digit.train_head(features[:one_digit], is_nondigit, seed,
-                                  recipe["head_epochs"])
+                                  recipe["head_epochs"], recipe["heads"])
     # Digits and non-digits against the pairs: "two digits" must not be a non-digit's refuge.
     two_digit_head = not_a_digit.train_head(features, np.arange(len(features)) >= one_digit,
-                                            seed, recipe["head_epochs"], "two_digits_head")
+                                            seed, recipe["head_epochs"], recipe["heads"],
+                                            "two_digits_head")
     identifier = not_a_digit.identifier(model, head, two_digit_head)
 
     # The temperature and the "sure" threshold from the validation digits as they are; the

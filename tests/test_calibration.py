@@ -77,6 +77,23 @@ def test_the_detectors_learn_photographed_digits_as_digits_and_nothing_else_move
     assert np.array_equal(both[100:], photographed)
 
 
+def test_a_detector_of_several_heads_scores_their_mean():
+    """Heads trained with different seeds differ; the detector is their average, and its first
+    head is the one head trained with that seed alone."""
+    from digits.not_a_digit import train_head
+
+    rng = np.random.default_rng(0)
+    features = rng.normal(size=(400, 12)).astype(np.float32)
+    is_other = features[:, 0] + 0.5 * rng.normal(size=400) > 0
+    alone = train_head(features, is_other, seed=3, epochs=2)
+    averaged = train_head(features, is_other, seed=3, epochs=2, count=3)
+    each = np.stack([head.predict(features, verbose=0)[:, 0] for head in averaged.layers[1:-1]])
+    assert len(each) == 3 and np.ptp(each, axis=0).max() > 1e-3
+    np.testing.assert_allclose(averaged.predict(features, verbose=0)[:, 0], each.mean(axis=0),
+                               atol=1e-6)
+    np.testing.assert_allclose(each[0], alone.predict(features, verbose=0)[:, 0], atol=1e-6)
+
+
 def test_three_answers():
     certain, torn, none = np.eye(10)[3] * 0.99 + 0.001, np.full(10, 0.0), np.full(10, 0.1)
     torn[[4, 9]] = 0.52, 0.48

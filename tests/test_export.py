@@ -19,19 +19,20 @@ def test_images(mnist_dir):
 
 @pytest.fixture(scope="module")
 def default_width_convnet(tmp_path_factory, test_images):
-    """The convnet exactly as params.yaml builds it, after a few training steps, with a
-    not-a-digit head fitted briefly: what a user's export gets, without the wait for a full
-    training. (path of the model, path of its calibration)"""
+    """The convnet exactly as params.yaml builds it, after a few training steps, with its two
+    detectors fitted briefly (each as many heads as params.yaml asks): what a user's export
+    gets, without the wait for a full training. (path of the model, path of its calibration)"""
     from digits import datasets, models, not_a_digit, params, saving, training
 
-    recipe = training.full_recipe(params.load(ROOT / "params.yaml")["cnn"])
+    settings = params.load(ROOT / "params.yaml")
+    recipe = training.full_recipe(settings["cnn"])
     model = models.build("cnn", recipe, seed=0)
     training.compile_for_training(model, {**recipe, "warmup_epochs": None}, steps_per_epoch=20)
     labels = np.arange(2000) % 10
     model.fit(test_images[:2000], datasets.one_hot(labels), batch_size=100, epochs=1, verbose=0)
     features = not_a_digit.feature_model(model).predict(test_images[:512], verbose=0)
     heads = [not_a_digit.train_head(features, np.arange(512) % every == 0, seed=0, epochs=1,
-                                    name=name)
+                                    count=settings["calibrate"]["heads"], name=name)
              for every, name in ((2, "not_a_digit_head"), (3, "two_digits_head"))]
     folder = tmp_path_factory.mktemp("convnet")
     saving.save(not_a_digit.identifier(model, *heads), folder / "identifier.keras")
