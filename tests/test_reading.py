@@ -468,13 +468,14 @@ def test_a_digit_written_wide_among_others_is_read(mnist_test, model, seed):
 
 
 def test_european_ones_mostly_read_as_ones(mnist_test, model):
-    """MNIST's 1s have hardly any flag: trained with a tenth of them flagged
-    (cnn.flagged_ones), the model reads European 1s on these 30 pages wrong 6 times, without
-    a `?`; trained without, 15 times (both on the Intel Xeon)."""
+    """MNIST's 1s have hardly any flag: trained with a fifth of them flagged, each flag as wide
+    as its 1's stroke (cnn.flagged_ones), the model reads European 1s on these 30 pages wrong
+    without a `?` 0 times; with a tenth flagged 1.5-2.5 px wide, 4 times (both on the Intel
+    Xeon; 15 times without flags, on pages whose flags were drawn as hard bars)."""
     samples = pages.pages(*mnist_test, np.random.default_rng(25), 30, kinds=("European 1",))
     got = [reading.read_file(png(s.image), model)["number"] or "" for s in samples]
     wrong = [(s.label, g) for g, s in zip(got, samples) if g != s.label and "?" not in g]
-    assert len(wrong) <= 9, wrong
+    assert len(wrong) <= 3, wrong
 
 
 @pytest.mark.parametrize("kind", ["lined paper", "squared paper", "table edge", "scan border",

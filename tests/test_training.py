@@ -87,6 +87,18 @@ def test_flags_go_on_the_asked_share_of_ones_only(mnist_dir):
     assert not np.array_equal(moved, augmented(digits, 1, 4, flags, labels))
 
 
+def test_a_flag_is_as_wide_as_the_ones_own_stroke():
+    """A thick pen's 1 gets a thick flag: with thin flags only, such 1s still read as 7."""
+    ones = np.zeros((2, 28, 28), np.float32)
+    ones[0, 4:24, 13:15] = 1  # 2 px wide
+    ones[1, 4:24, 12:16] = 1  # 4 px wide
+    flagged = augmented(ones, 1, 0, {**NO_AUGMENTATION, "flagged_ones": 1.0}, np.ones(2, np.int64))
+    flag = (flagged >= 0.5) & (ones < 0.5)
+    # The flag's ink per inked row, below its first rows (where it leaves the stem).
+    width = [f.sum(axis=1)[7:10].mean() for f in flag]
+    assert width[1] > 1.4 * width[0], width
+
+
 def test_batches_cover_every_image_each_epoch():
     x = np.arange(10, dtype=np.float32)[:, None, None] * np.ones((1, 28, 28), np.float32)
     y = np.arange(10) % 10
