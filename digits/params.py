@@ -76,6 +76,7 @@ RULES = {
         "thickness_fraction": UNIT_INTERVAL,
         "thickness_window": POSITIVE_INT,
         "flagged_ones": UNIT_INTERVAL,
+        "crossed_sevens": UNIT_INTERVAL,
         "photographed": BOOLEAN,
         "mixed_precision": BOOLEAN,
         "steps_per_execution": POSITIVE_INT,

@@ -7,6 +7,7 @@ from digits.quiet_tensorflow import keras, tf
 PLAIN_TRAINING = {"validate_every": 1, "warmup_epochs": None, "label_smoothing": 0.0,
                   "ema_momentum": 0.0, "rotation_degrees": 0, "zoom": 0, "shift_pixels": 0,
                   "thickness_fraction": 0, "thickness_window": 2, "flagged_ones": 0,
+                  "crossed_sevens": 0,
                   "photographed": False, "mixed_precision": False}
 
 

@@ -17,7 +17,7 @@ from digits.mnist import load_photographed, load_prepared
 from digits.paths import ModelFiles
 
 AUGMENTING_KEYS = ("rotation_degrees", "zoom", "shift_pixels", "thickness_fraction",
-                   "flagged_ones")  # any of these non-zero turns augmentation on
+                   "flagged_ones", "crossed_sevens")  # any of these non-zero: augmentation on
 
 
 def main():

@@ -13,7 +13,8 @@ from digits.quiet_tensorflow import tf  # noqa: E402
 from tests.conftest import SMOKE_PARAMS, dvc, make_project_copy, run, set_param
 
 NO_AUGMENTATION = {"rotation_degrees": 0, "zoom": 0, "shift_pixels": 0,
-                   "thickness_fraction": 0, "thickness_window": 2, "flagged_ones": 0}
+                   "thickness_fraction": 0, "thickness_window": 2, "flagged_ones": 0,
+                   "crossed_sevens": 0}
 
 
 def augmented(images, seed, step, augment, labels=None):
@@ -68,23 +69,34 @@ def test_stroke_width_changes_about_the_asked_share(digits):
     assert np.allclose(ink[(ink >= 0.95) & (ink <= 1.05)], 1)  # the rest untouched
 
 
-def test_flags_go_on_the_asked_share_of_ones_only(mnist_dir):
+@pytest.fixture(scope="module")
+def ones_and_sevens(mnist_dir):
     images, labels = read_split("t10k", mnist_dir)
     chosen = np.flatnonzero(np.isin(labels, (1, 7)))[:400]
-    digits, labels = to_unit_floats(images[chosen]), labels[chosen].astype(np.int64)
-    flags = {**NO_AUGMENTATION, "flagged_ones": 0.5}
-    moved = augmented(digits, 1, 3, flags, labels)
-    assert np.array_equal(moved[labels == 7], digits[labels == 7])
+    return to_unit_floats(images[chosen]), labels[chosen].astype(np.int64)
+
+
+def strokes_added(ones_and_sevens, augment, digit):
+    """Each image the augmentation drew a stroke on, with the stroke's ink, after checking that
+    it drew on about half of the `digit`s, on nothing else, and the same again for the same
+    seed and batch number."""
+    digits, labels = ones_and_sevens
+    moved = augmented(digits, 1, 3, augment, labels)
+    assert np.array_equal(moved[labels != digit], digits[labels != digit])
     added = (moved >= 0.4) & (digits < 0.4)
-    flagged = added.any(axis=(1, 2))
-    assert 0.4 < flagged[labels == 1].mean() < 0.6
-    for image, flag in zip(digits[flagged], added[flagged]):  # from the 1's top, to the left
-        rows, cols = np.nonzero(image >= 0.4)
-        flag_rows, flag_cols = np.nonzero(flag)
-        assert flag_cols.mean() < cols[rows <= rows.min() + 2].mean()
+    marked = added.any(axis=(1, 2))
+    assert 0.4 < marked[labels == digit].mean() < 0.6
+    assert np.array_equal(moved, augmented(digits, 1, 3, augment, labels))
+    assert not np.array_equal(moved, augmented(digits, 1, 4, augment, labels))
+    return [(image, np.nonzero(image >= 0.4), np.nonzero(stroke))
+            for image, stroke in zip(digits[marked], added[marked])]
+
+
+def test_flags_go_on_the_asked_share_of_ones_only(ones_and_sevens):
+    flags = {**NO_AUGMENTATION, "flagged_ones": 0.5}
+    for _, (rows, cols), (flag_rows, flag_cols) in strokes_added(ones_and_sevens, flags, 1):
+        assert flag_cols.mean() < cols[rows <= rows.min() + 2].mean()  # from the top, to the left
         assert flag_rows.mean() < rows.mean()
-    assert np.array_equal(moved, augmented(digits, 1, 3, flags, labels))
-    assert not np.array_equal(moved, augmented(digits, 1, 4, flags, labels))
 
 
 def test_a_flag_is_as_wide_as_the_ones_own_stroke():
@@ -97,6 +109,17 @@ def test_a_flag_is_as_wide_as_the_ones_own_stroke():
     # The flag's ink per inked row, below its first rows (where it leaves the stem).
     width = [f.sum(axis=1)[7:10].mean() for f in flag]
     assert width[1] > 1.4 * width[0], width
+
+
+def test_bars_cross_the_stems_of_the_asked_share_of_sevens(ones_and_sevens):
+    bars = {**NO_AUGMENTATION, "crossed_sevens": 0.5}
+    for image, (rows, _), (bar_rows, bar_cols) in strokes_added(ones_and_sevens, bars, 7):
+        middle = rows.min() + 0.3 * np.ptp(rows), rows.min() + 0.7 * np.ptp(rows)
+        assert middle[0] <= bar_rows.mean() <= middle[1]  # through the middle of the digit,
+        row = round(bar_rows.mean())
+        stem = np.nonzero(image[row - 1:row + 2] >= 0.4)[1].mean()
+        assert bar_cols.min() < stem < bar_cols.max()  # out to both sides of the stem
+        assert np.ptp(bar_rows) < np.ptp(bar_cols)  # and across it, not along it
 
 
 def test_batches_cover_every_image_each_epoch():
