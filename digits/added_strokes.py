@@ -11,8 +11,7 @@ PIXELS = tf.range(IMAGE_SIDE, dtype=tf.float32)
 
 def _segment_ink(start_x, start_y, end_x, end_y, width):
     """Per image, an anti-aliased straight stroke `width` pixels wide between two points."""
-    grid = tf.range(IMAGE_SIDE, dtype=tf.float32)
-    px, py = grid[None, None, :], grid[None, :, None]
+    px, py = PIXELS[None, None, :], PIXELS[None, :, None]
     start_x, start_y, end_x, end_y, width = (v[:, None, None]
                                              for v in (start_x, start_y, end_x, end_y, width))
     dx, dy = end_x - start_x, end_y - start_y
@@ -22,13 +21,17 @@ def _segment_ink(start_x, start_y, end_x, end_y, width):
     return tf.clip_by_value(width / 2 + 0.5 - distance, 0, 1)
 
 
+def _extent(inked):
+    """Per image, the first and last index where `inked` (N x 28 booleans) is True."""
+    return (tf.reduce_min(tf.where(inked, PIXELS, IMAGE_SIDE), axis=1),
+            tf.reduce_max(tf.where(inked, PIXELS, 0), axis=1))
+
+
 def _ink_rows(images):
     """Per image: the inked pixels, which rows hold ink, and the first and last of them."""
     ink = images >= 0.4
     inked_rows = tf.reduce_any(ink, axis=2)
-    top = tf.reduce_min(tf.where(inked_rows, PIXELS, IMAGE_SIDE), axis=1)
-    bottom = tf.reduce_max(tf.where(inked_rows, PIXELS, 0), axis=1)
-    return ink, inked_rows, top, bottom
+    return (ink, inked_rows, *_extent(inked_rows))
 
 
 def _pen(own_width, draw):
@@ -72,9 +75,7 @@ def crossed_sevens(images, labels, draws, share):
     ink, _, top, bottom = _ink_rows(images)
     row = tf.round(top + (bottom - top) * (0.5 + 0.1 * draws[:, 1]))
     stem_x, stem_ink = _mean_x(ink, row - 1, row + 1)
-    inked_columns = tf.reduce_any(ink, axis=1)
-    left = tf.reduce_min(tf.where(inked_columns, PIXELS, IMAGE_SIDE), axis=1)
-    right = tf.reduce_max(tf.where(inked_columns, PIXELS, 0), axis=1)
+    left, right = _extent(tf.reduce_any(ink, axis=1))
     half = (right - left) * (0.25 + 0.08 * draws[:, 2])
     rise = half * math.tan(math.radians(7)) * draws[:, 3]
     bar = _segment_ink(stem_x - half, row + 0.5 + rise, stem_x + half, row + 0.5 - rise,
