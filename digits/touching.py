@@ -24,6 +24,8 @@ TWO_AMONG = 1.3     # nor one less than 1.3 times as wide as the other digits of
 TWO_SURE = 0.95     # a place called two is cut where both halves read at least this surely
 HALF_SURE = 0.95    # a half of a cut reads as its digit only this surely, else "not sure":
                     # halves are misread more often than whole digits
+TWO_DOUBT = 0.9     # all the writing, read whole as a sure digit: "not sure" if the two-digit
+                    # detector scores it above this all the same (see doubted)
 
 
 def may_be_two(place, places):
@@ -47,6 +49,16 @@ def looks_like_two(place, places, two_digits, threshold, answer):
     if answer["digit"] is not None:
         return len(places) == 1 and two_digits > answer["confidence"]
     return _wider_than_others(place, places, TWO_AMONG)
+
+
+def doubted(answer, two_digits, threshold):
+    """The answer of a place that is all the writing, read whole: "not sure" if it is a sure
+    digit that the two-digit detector (if the model has one: `threshold` < 1) scores above
+    TWO_DOUBT all the same. Two digits that overlap deeply (a 1 across a 4) read whole as one
+    sure digit; a single digit seldom scores that high."""
+    if answer["digit"] is None or threshold >= 1.0 or two_digits <= TWO_DOUBT:
+        return answer
+    return decision.unsure(answer)
 
 
 def _wider_than_others(place, places, factor):
