@@ -24,7 +24,7 @@ TWO_AMONG = 1.3     # nor one less than 1.3 times as wide as the other digits of
 TWO_SURE = 0.95     # a place called two is cut where both halves read at least this surely
 HALF_SURE = 0.95    # a half of a cut reads as its digit only this surely, else "not sure":
                     # halves are misread more often than whole digits
-TWO_DOUBT = 0.9     # all the writing, read whole as a sure digit: "not sure" if the two-digit
+TWO_DOUBT = 0.95    # all the writing, read whole as a sure digit: "not sure" if the two-digit
                     # detector scores it above this all the same (see doubted)
 
 
