@@ -441,7 +441,7 @@ class TwoDigitScore:
         return probabilities, scores, np.where(np.arange(len(images)) == 0, self.score, 0.0)
 
 
-@pytest.mark.parametrize("score, number", [(0.0, "3"), (0.5, "3"), (0.95, "?")])
+@pytest.mark.parametrize("score, number", [(0.0, "3"), (0.9, "3"), (0.97, "?")])
 def test_a_lone_sure_digit_the_detector_strongly_calls_two_is_not_sure(mnist_test, model,
                                                                       score, number):
     """All the writing read whole as a sure digit, that the two-digit detector scores above
