@@ -102,7 +102,8 @@ def _reading(gray, card, size):
         [entry] = chosen  # a new answer: a "not sure" one's candidates must not stay
         chosen = [_placed(decision.not_a_digit(entry, answers[-1]["not_a_digit"]), entry)]
     elif len(places) == 1 and whole:
-        chosen = [_placed(touching.doubted(chosen[0], two_digits[0], two_digits_at), chosen[0])]
+        [entry] = chosen
+        chosen = [_placed(touching.doubted_alone(entry, two_digits[0], two_digits_at), entry)]
     sure = decision.thresholds(card)["sure"]
     chosen = [_placed(answer, entry)
               for entry, answer in zip(chosen, decision.among_digits(chosen, sure))]

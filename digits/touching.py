@@ -25,7 +25,7 @@ TWO_SURE = 0.95     # a place called two is cut where both halves read at least 
 HALF_SURE = 0.95    # a half of a cut reads as its digit only this surely, else "not sure":
                     # halves are misread more often than whole digits
 TWO_DOUBT = 0.95    # all the writing, read whole as a sure digit: "not sure" if the two-digit
-                    # detector scores it above this all the same (see doubted)
+                    # detector scores it above this all the same (see doubted_alone)
 
 
 def may_be_two(place, places):
@@ -51,7 +51,7 @@ def looks_like_two(place, places, two_digits, threshold, answer):
     return _wider_than_others(place, places, TWO_AMONG)
 
 
-def doubted(answer, two_digits, threshold):
+def doubted_alone(answer, two_digits, threshold):
     """The answer of a place that is all the writing, read whole: "not sure" if it is a sure
     digit that the two-digit detector (if the model has one: `threshold` < 1) scores above
     TWO_DOUBT all the same. Two digits that overlap deeply (a 1 across a 4) read whole as one
